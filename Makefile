@@ -1,0 +1,54 @@
+# Pipe: two commands set everything up on a fresh Debian 12 machine.
+#   make demo   install what is missing, build, compile and run examples/quickstart.pipe
+#   make test   install what is missing, build, run every TAP test with prove
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+# Debian packages the build and the tests need (command or file that proves each is there).
+PACKAGES   := cmake:cmake gcc:gcc make:make re2c:re2c bison:bison perl:prove \
+              llvm-19-dev:/usr/lib/llvm-19/bin/llvm-config libffi-dev:/usr/include/x86_64-linux-gnu/ffi.h \
+              python3:python3
+
+.PHONY: all deps configure build demo test test-asan check-deps clean
+
+all: build
+
+# Installs missing packages with apt-get when root; otherwise names them and stops.
+deps:
+	@missing=""; for pc in $(PACKAGES); do pkg=$${pc%%:*}; probe=$${pc#*:}; \
+	  if ! command -v $$probe >/dev/null 2>&1 && [ ! -e $$probe ]; then missing="$$missing $$pkg"; fi; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages:$$missing"; \
+	    echo "install them with: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+configure: deps $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	$(BUILD)/pipec build examples/quickstart.pipe -o $(BUILD)/quickstart
+	$(BUILD)/quickstart --stats
+
+test: build
+	PIPEC=$(CURDIR)/$(BUILD)/pipec BUILD=$(CURDIR)/$(BUILD) prove -j$(JOBS) $(BUILD)/tests/*.t tests/*.t
+
+# The same suite with AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPIPE_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	ASAN_OPTIONS=detect_leaks=1 PIPEC=$(CURDIR)/$(ASAN_BUILD)/pipec BUILD=$(CURDIR)/$(ASAN_BUILD) \
+	  prove -j$(JOBS) $(ASAN_BUILD)/tests/*.t tests/*.t
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
