@@ -1,0 +1,45 @@
+/* rt_batch.h: batches and their pools (batch.c).
+ *
+ * Ownership: rt_batch_get returns a batch with one reference, owned by the caller.
+ * rt_batch_retain adds a reference (fan-out: one per extra consumer); rt_batch_release
+ * drops one, and the last release returns the batch to its pool, which reuses its memory
+ * for the next rt_batch_get. A pool is freed by rt_pool_free once every batch it handed out
+ * has been released. The schema must outlive the pool (descriptor tables are static).
+ */
+#ifndef RT_BATCH_H
+#define RT_BATCH_H
+
+#include "pipe/abi.h"
+
+#define RT_BATCH_ROWS 4096   /* rows per batch from the readers */
+
+typedef struct rt_pool rt_pool;
+
+rt_pool *rt_pool_new(const pipe_schema_desc *schema, int64_t cap);
+void rt_pool_free(rt_pool *p);
+/* A batch with nrows 0, capacity >= the pool's cap, empty string data. */
+pipe_batch *rt_batch_get(rt_pool *p);
+/* As rt_batch_get, with capacity for at least `cap` rows. */
+pipe_batch *rt_batch_get_cap(rt_pool *p, int64_t cap);
+void rt_batch_retain(pipe_batch *b, int n);
+void rt_batch_release(pipe_batch *b);
+/* A batch not from any pool (tests, embedding); released like any other. */
+pipe_batch *rt_batch_new(const pipe_schema_desc *schema, int64_t cap);
+
+static inline int rt_is_null(const pipe_column *c, int64_t i) {
+  return c->validity && !(c->validity[i >> 3] & (1u << (i & 7)));
+}
+static inline void rt_set_valid(pipe_column *c, int64_t i, int valid) {
+  if (!c->validity) return;
+  if (valid) c->validity[i >> 3] |= (uint8_t)(1u << (i & 7));
+  else c->validity[i >> 3] &= (uint8_t)~(1u << (i & 7));
+}
+static inline pipe_str rt_str_at(const pipe_column *c, int64_t i) {
+  const int64_t *off = (const int64_t *)c->values;
+  pipe_str s = {c->data + off[i], off[i + 1] - off[i]};
+  return s;
+}
+/* Appends string bytes as row i's value (rows are appended in order: i == nrows). */
+void rt_str_append(pipe_column *c, int64_t i, const char *p, int64_t n);
+
+#endif
