@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# bench/run.sh: Pipe against awk (mawk, gawk), Miller and hand-written C on the same job:
+# filter a trades CSV and compute a column (filter.pipe). Prints hyperfine's table and the
+# peak memory of each; results are recorded by hand in bench/RESULTS.md.
+# Usage: bench/run.sh [ROWS]   (default 5,000,000; needs hyperfine and miller: apt-get install)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+rows=${1:-5000000}
+work=${BENCH_DIR:-/tmp/pipe-bench}
+mkdir -p "$work"
+cd "$work"
+if [ ! -f trades.csv ] || [ "$(cat rows 2>/dev/null)" != "$rows" ]; then
+  mawk -v n="$rows" 'BEGIN {
+    srand(42); split("AAPL MSFT GOOG AMZN META NVDA TSLA IBM ORCL INTC", s, " ");
+    print "ts,symbol,price,qty,venue";
+    for (i = 0; i < n; i++) {
+      t = 1767605400 + int(i / 100);
+      printf "%s,%s,%.2f,%d,%s\n", strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), s[1 + int(rand() * 10)],
+             rand() * 100, int(rand() * 200), (rand() < 0.1 ? "" : "XNAS");
+    }
+  }' > trades.csv 2>/dev/null || gawk -v n="$rows" 'BEGIN {
+    srand(42); split("AAPL MSFT GOOG AMZN META NVDA TSLA IBM ORCL INTC", s, " ");
+    print "ts,symbol,price,qty,venue";
+    for (i = 0; i < n; i++) {
+      t = 1767605400 + int(i / 100);
+      printf "%s,%s,%.2f,%d,%s\n", strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), s[1 + int(rand() * 10)],
+             rand() * 100, int(rand() * 200), (rand() < 0.1 ? "" : "XNAS");
+    }
+  }' > trades.csv
+  echo "$rows" > rows
+fi
+"$top/build/pipec" build "$here/filter.pipe" -o pipe-filter
+cc -O2 -march=native -o handwritten "$here/handwritten.c"
+awkprog='NR > 1 && $4 >= 100 && $3 > 50.0 { print $2 "," $3 * $4 }'
+hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown results.md \
+  -n pipe "./pipe-filter --param input=trades.csv > out-pipe.csv" \
+  -n handwritten-c "./handwritten trades.csv > out-c.csv" \
+  -n mawk "mawk -F, '$awkprog' trades.csv > out-mawk.csv" \
+  -n gawk "gawk -F, '$awkprog' trades.csv > out-gawk.csv" \
+  -n miller "mlr --icsv --ocsv filter '\$qty >= 100 && \$price > 50.0' then put '\$notional = \$price * \$qty' then cut -o -f symbol,notional trades.csv > out-mlr.csv"
+echo
+echo "rows out: pipe $(($(wc -l < out-pipe.csv) - 1)), c $(($(wc -l < out-c.csv) - 1)), mawk $(wc -l < out-mawk.csv), miller $(($(wc -l < out-mlr.csv) - 1))"
+for cmd in "./pipe-filter --param input=trades.csv" "./handwritten trades.csv" "mawk -F, '$awkprog' trades.csv"; do
+  /usr/bin/time -f "peak RSS %M KiB  $cmd" bash -c "$cmd > /dev/null"
+done
