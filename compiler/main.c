@@ -1,0 +1,223 @@
+/* main.c: the pipec driver. It reads the command line, then runs the compiler's phases in
+ * the order listed in `phases` below (load, parse, sema, plan), stopping after the first
+ * phase that reports an error, and finally hands the plan to the backend (build or run).
+ * Exit status: 0 success, 1 compile error (or the backend failed), 2 usage error; `run`
+ * exits with the program's own status. Warnings never change the status. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "parse.h"
+#include "plan.h"
+#include "sema.h"
+
+#define PIPEC_VERSION "0.1.0"
+
+static const char usage_text[] =
+    "usage: pipec check FILE.pipe [--dump=parse|ast|plan]\n"
+    "       pipec build FILE.pipe -o OUT [--emit=exe|obj|llvm] [--header F.h] [-O0|-O1|-O2|-O3]\n"
+    "                   [-l LIB]... [-L DIR]...\n"
+    "       pipec run FILE.pipe [-O0|-O1|-O2|-O3] [-l LIB]... [-L DIR]... [-- ARGS...]\n"
+    "       pipec --help | --version\n";
+
+typedef enum command { CMD_CHECK, CMD_BUILD, CMD_RUN } command;
+
+typedef struct options {
+  command cmd;
+  const char *file;
+  const char *dump;          /* check: "parse", "ast" or "plan", or NULL */
+  backend_opts be;
+  int nargs;                 /* run: the program's arguments after `--` */
+  char **args;
+} options;
+
+/* Everything one compilation owns; freed together. */
+typedef struct comp {
+  const options *o;
+  arena *a;
+  diag_ctx d;
+  src_file *file;
+  ast_program prog;
+  plan_program *plan;
+} comp;
+
+static int usage_error(const char *fmt, const char *arg) {
+  fputs("pipec: ", stderr);
+  fprintf(stderr, fmt, arg);
+  fputs("\nusage: pipec check|build|run FILE.pipe [options]  (pipec --help for more)\n", stderr);
+  return 2;
+}
+
+/* ---- the phases ---- */
+
+static int phase_load(comp *c) {
+  c->file = src_load(c->a, c->o->file);
+  if (c->file) return 0;
+  fprintf(stderr, "error: cannot read `%s`: %s\n", c->o->file, strerror(errno));
+  return 1;
+}
+
+static int phase_parse(comp *c) {
+  return parse_file(c->a, &c->d, &c->prog, c->file);
+}
+
+static int phase_sema(comp *c) {
+  return sema_check(c->a, &c->d, &c->prog);
+}
+
+static int phase_plan(comp *c) {
+  int before = c->d.errors;
+  c->plan = plan_build(c->a, &c->prog, c->o->file);
+  return !c->plan || c->d.errors > before;
+}
+
+static void dump_ast(comp *c) {
+  ast_dump(stdout, &c->prog);
+}
+
+static void dump_plan(comp *c) {
+  plan_dump(stdout, c->plan);
+}
+
+/* The pass list: each phase, and what `--dump=NAME` prints after it succeeds. */
+static const struct phase {
+  const char *name;
+  int (*run)(comp *c);
+  const char *dump;
+  void (*print)(comp *c);
+} phases[] = {
+    {"load", phase_load, NULL, NULL},
+    {"parse", phase_parse, "parse", dump_ast},
+    {"sema", phase_sema, "ast", dump_ast},
+    {"plan", phase_plan, "plan", dump_plan},
+};
+
+static int front_end(comp *c) {
+  for (size_t i = 0; i < sizeof phases / sizeof *phases; i++) {
+    if (phases[i].run(c) != 0 || c->d.errors > 0) return 1;
+    if (c->o->dump && phases[i].dump && strcmp(c->o->dump, phases[i].dump) == 0) {
+      phases[i].print(c);
+      fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+static int compile(const options *o) {
+  comp c = {.o = o, .a = arena_new()};
+  diag_init(&c.d, stderr);
+  int status = front_end(&c);
+  if (status == 0 && o->cmd == CMD_BUILD) {
+    status = backend_build(c.a, c.plan, &o->be);
+  } else if (status == 0 && o->cmd == CMD_RUN) {
+    char **argv = arena_alloc(c.a, (size_t)(o->nargs + 2) * sizeof *argv);
+    argv[0] = (char *)o->file;
+    for (int i = 0; i < o->nargs; i++) argv[i + 1] = o->args[i];
+    status = backend_run(c.a, c.plan, &o->be, o->nargs + 1, argv);
+  }
+  arena_free(c.a);
+  return status;
+}
+
+/* ---- the command line ---- */
+
+/* `-xVALUE` or `-x VALUE`; NULL (a usage error) when the value is missing. */
+static const char *flag_value(int argc, char **argv, int *i, size_t flag_len) {
+  if (argv[*i][flag_len]) return argv[*i] + flag_len;
+  if (*i + 1 < argc) return argv[++*i];
+  return NULL;
+}
+
+static int parse_emit(options *o, const char *v) {
+  if (strcmp(v, "exe") == 0) o->be.emit = EMIT_EXE;
+  else if (strcmp(v, "obj") == 0) o->be.emit = EMIT_OBJ;
+  else if (strcmp(v, "llvm") == 0) o->be.emit = EMIT_LLVM;
+  else return usage_error("unknown --emit kind `%s` (expected exe, obj or llvm)", v);
+  return 0;
+}
+
+static void add_str(const char ***list, int *n, const char *s) {
+  const char **grown = realloc(*list, (size_t)(*n + 1) * sizeof **list);
+  if (!grown) abort();
+  grown[(*n)++] = s;
+  *list = grown;
+}
+
+/* One flag at argv[*i]; returns 0, or 2 after reporting a usage error. */
+static int parse_flag(options *o, int argc, char **argv, int *i) {
+  const char *a = argv[*i], *v;
+  bool building = o->cmd == CMD_BUILD, compiling = o->cmd != CMD_CHECK;
+  if (o->cmd == CMD_CHECK && strncmp(a, "--dump=", 7) == 0) {
+    o->dump = a + 7;
+    if (strcmp(o->dump, "parse") && strcmp(o->dump, "ast") && strcmp(o->dump, "plan"))
+      return usage_error("unknown --dump kind `%s` (expected parse, ast or plan)", o->dump);
+  } else if (building && strncmp(a, "--emit=", 7) == 0) {
+    return parse_emit(o, a + 7);
+  } else if (building && strncmp(a, "--header", 8) == 0 && (a[8] == 0 || a[8] == '=')) {
+    o->be.header = a[8] == '=' ? a + 9 : *i + 1 < argc ? argv[++*i] : NULL;
+    if (!o->be.header || !*o->be.header) return usage_error("%s needs a file name", "--header");
+  } else if (building && strncmp(a, "-o", 2) == 0) {
+    if (!(o->be.out = flag_value(argc, argv, i, 2))) return usage_error("%s needs a file", "-o");
+  } else if (compiling && strncmp(a, "-O", 2) == 0) {
+    if (strlen(a) != 3 || a[2] < '0' || a[2] > '3')
+      return usage_error("bad optimisation level `%s` (expected -O0 to -O3)", a);
+    o->be.opt_level = a[2] - '0';
+  } else if (compiling && strncmp(a, "-l", 2) == 0) {
+    if (!(v = flag_value(argc, argv, i, 2))) return usage_error("%s needs a library", "-l");
+    add_str(&o->be.libs, &o->be.nlibs, v);
+  } else if (compiling && strncmp(a, "-L", 2) == 0) {
+    if (!(v = flag_value(argc, argv, i, 2))) return usage_error("%s needs a directory", "-L");
+    add_str(&o->be.libdirs, &o->be.nlibdirs, v);
+  } else {
+    return usage_error("unknown option `%s`", a);
+  }
+  return 0;
+}
+
+static int parse_command(options *o, const char *cmd) {
+  if (strcmp(cmd, "check") == 0) o->cmd = CMD_CHECK;
+  else if (strcmp(cmd, "build") == 0) o->cmd = CMD_BUILD;
+  else if (strcmp(cmd, "run") == 0) o->cmd = CMD_RUN;
+  else return usage_error("unknown command `%s`", cmd);
+  return 0;
+}
+
+static int parse_args(options *o, int argc, char **argv) {
+  int r = parse_command(o, argv[1]);
+  for (int i = 2; r == 0 && i < argc; i++) {
+    if (o->cmd == CMD_RUN && strcmp(argv[i], "--") == 0) {
+      o->args = argv + i + 1;
+      o->nargs = argc - i - 1;
+      break;
+    }
+    if (argv[i][0] == '-' && argv[i][1]) r = parse_flag(o, argc, argv, &i);
+    else if (!o->file) o->file = argv[i];
+    else r = usage_error("unexpected argument `%s`", argv[i]);
+  }
+  if (r) return r;
+  if (!o->file) return usage_error("%s: missing FILE.pipe", argv[1]);
+  if (o->cmd == CMD_BUILD && !o->be.out) return usage_error("%s: missing -o OUT", "build");
+  if (o->be.header && o->be.emit != EMIT_OBJ)
+    return usage_error("%s is only allowed with --emit=obj", "--header");
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return usage_error("%s", "missing command");
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    puts("pipec " PIPEC_VERSION);
+    return 0;
+  }
+  options o = {.be = {.emit = EMIT_EXE, .opt_level = 2}};
+  int status = parse_args(&o, argc, argv);
+  if (status == 0) status = compile(&o);
+  free(o.be.libs);
+  free(o.be.libdirs);
+  return status;
+}
