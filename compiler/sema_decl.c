@@ -1,0 +1,246 @@
+/* sema_decl.c: declarations that are not flows: value types as written, schemas (and the
+ * row each one emits), params and their defaults, consts (folded to literals), fn and
+ * extern fn signatures, fn bodies, and sources with their watermark. */
+#include <string.h>
+#include "sema_internal.h"
+
+static const char *const scalar_names[] = {"bool", "i64", "f64", "string", "timestamp",
+                                           "duration"};
+static const ty_kind scalar_kinds[] = {TY_BOOL, TY_I64, TY_F64, TY_STRING, TY_TIMESTAMP,
+                                       TY_DURATION};
+
+ty sema_resolve_type(sema *s, const ast_type *t) {
+  for (int i = 0; i < 6; i++)
+    if (strcmp(t->name, scalar_names[i]) == 0) return ty_make(scalar_kinds[i], t->nullable);
+  ast_decl *d = sema_lookup(s, t->name);
+  if (d && d->kind == DECL_SCHEMA) {
+    diag_error(s->d, t->at, DIAG_E0311, "schema `%s` cannot be used as a value type",
+               t->name);
+    diag_hint(s->d, "a schema is only the row type of a source; values are bool, i64, f64, "
+                    "string, timestamp or duration");
+    return ty_make(TY_ERROR, false);
+  }
+  diag_error(s->d, t->at, DIAG_E0202, "unknown type `%s`", t->name);
+  const char *c = diag_closest(t->name, scalar_names, 6);
+  if (c) diag_hint(s->d, "did you mean `%s`?", c);
+  else diag_hint(s->d, "value types are bool, i64, f64, string, timestamp and duration");
+  return ty_make(TY_ERROR, false);
+}
+
+/* ---- schemas ---- */
+
+void sema_check_schema(sema *s, ast_decl *d) {
+  ptrvec *fs = &d->u.schema.fields;
+  row_type *r = &d->u.schema.row;
+  r->fields = arena_alloc(s->a, sizeof(row_field) * (fs->len ? fs->len : 1));
+  r->nfields = 0;
+  for (int i = 0; i < fs->len; i++) {
+    ast_field *f = fs->items[i];
+    f->resolved = sema_resolve_type(s, &f->type);
+    int dup = row_find(r, f->name);
+    if (dup >= 0) {
+      diag_error(s->d, f->at, DIAG_E0206, "field `%s` appears twice in schema `%s`", f->name,
+                 d->name);
+      ast_field *first = fs->items[dup];
+      diag_note(s->d, first->at, "first declared here");
+      continue;
+    }
+    r->fields[r->nfields].name = f->name;
+    r->fields[r->nfields].type = f->resolved;
+    r->nfields++;
+  }
+}
+
+/* ---- params ---- */
+
+void sema_check_param_type(sema *s, ast_decl *d) {
+  d->u.param.resolved = sema_resolve_type(s, &d->u.param.type);
+}
+
+void sema_check_param_default(sema *s, ast_decl *d) {
+  ty want = d->u.param.resolved;
+  if (!d->u.param.def || ty_is_err(want)) return;
+  scope sc = {.kind = SCOPE_CONST};
+  ast_expr *e = sema_expr(s, &sc, d->u.param.def);
+  d->u.param.def = e;
+  if (ty_is_err(e->type)) return;
+  char b1[32], b2[32];
+  if (e->kind == EXPR_NULL || e->type.kind == TY_NULL) {
+    if (!want.nullable) {
+      diag_error(s->d, sema_span(e), DIAG_E0302, "param `%s` is `%s`, so its default cannot "
+                 "be null", d->name, ty_str(want, b1));
+      diag_hint(s->d, "declare it `%s?`, or leave out the default to make it required",
+                ty_str(ty_make(want.kind, false), b2));
+      return;
+    }
+    e->type = want;
+    return;
+  }
+  ast_expr *c = sema_convert(s, e, want.kind);
+  if (!c) {
+    diag_error(s->d, sema_span(e), DIAG_E0300, "param `%s` is `%s`, but its default is `%s`",
+               d->name, ty_str(want, b1), ty_str(e->type, b2));
+    return;
+  }
+  d->u.param.def = c;
+  if (!sema_is_lit(c)) {
+    diag_error(s->d, sema_span(c), DIAG_E0305, "the default of param `%s` is not a constant",
+               d->name);
+    diag_hint(s->d, "a default is computed at compile time: use literals and consts");
+  }
+}
+
+/* ---- consts ---- */
+
+void sema_check_const(sema *s, ast_decl *d) {
+  if (d->u.cnst.state != ST_NEW) return;
+  d->u.cnst.state = ST_BUSY;
+  scope sc = {.kind = SCOPE_CONST};
+  ast_expr *e = sema_expr(s, &sc, d->u.cnst.value);
+  d->u.cnst.value = e;
+  d->u.cnst.state = ST_POISON;
+  if (ty_is_err(e->type)) return;
+  if (e->type.kind == TY_NULL) {
+    diag_error(s->d, sema_span(e), DIAG_E0300, "const `%s` cannot be just `null`", d->name);
+    diag_hint(s->d, "a const needs a value that has a type");
+    e->type = ty_make(TY_ERROR, false);
+    return;
+  }
+  if (!sema_is_lit(e)) {
+    diag_error(s->d, sema_span(e), DIAG_E0305, "the value of const `%s` cannot be computed at "
+               "compile time", d->name);
+    diag_hint(s->d, "a const may use literals, other consts and built-in functions");
+    e->type = ty_make(TY_ERROR, false);
+    return;
+  }
+  d->u.cnst.state = ST_DONE;
+}
+
+/* ---- fns and extern fns ---- */
+
+static bool extern_type_ok(ty t) {
+  return !t.nullable && t.kind != TY_STRING;
+}
+
+static void check_extern_type(sema *s, ty *t, const ast_type *w) {
+  if (ty_is_err(*t) || extern_type_ok(*t)) return;
+  char b[32];
+  diag_error(s->d, w->at, DIAG_E0311, "`%s` is not supported in extern fn yet", ty_str(*t, b));
+  diag_hint(s->d, "extern fns take and return bool, i64, f64, timestamp or duration");
+  *t = ty_make(TY_ERROR, false);
+}
+
+void sema_check_fn_sig(sema *s, ast_decl *d) {
+  ptrvec *ps = &d->u.fn.params;
+  for (int i = 0; i < ps->len; i++) {
+    ast_field *f = ps->items[i];
+    f->resolved = sema_resolve_type(s, &f->type);
+    if (d->kind == DECL_EXTERN) check_extern_type(s, &f->resolved, &f->type);
+    for (int k = 0; k < i; k++) {
+      ast_field *g = ps->items[k];
+      if (strcmp(g->name, f->name) == 0) {
+        diag_error(s->d, f->at, DIAG_E0200, "parameter `%s` of `%s` is declared twice",
+                   f->name, d->name);
+        diag_note(s->d, g->at, "first declared here");
+        break;
+      }
+    }
+  }
+  d->u.fn.resolved_ret = sema_resolve_type(s, &d->u.fn.ret);
+  if (d->kind == DECL_EXTERN) check_extern_type(s, &d->u.fn.resolved_ret, &d->u.fn.ret);
+}
+
+void sema_check_fn_body(sema *s, ast_decl *d) {
+  if (d->u.fn.state != ST_NEW || !d->u.fn.body) return;
+  d->u.fn.state = ST_BUSY;
+  scope sc = {.kind = SCOPE_FN, .fn = d};
+  ast_expr *e = sema_expr(s, &sc, d->u.fn.body);
+  d->u.fn.body = e;
+  d->u.fn.state = ST_POISON;
+  ty ret = d->u.fn.resolved_ret;
+  if (ty_is_err(e->type) || ty_is_err(ret)) {
+    e->type = ty_make(TY_ERROR, false);
+    return;
+  }
+  char b1[32], b2[32];
+  ast_expr *c = sema_convert(s, e, ret.kind);
+  if (!c) {
+    diag_error(s->d, sema_span(e), DIAG_E0300, "`%s` returns `%s`, but its body is `%s`",
+               d->name, ty_str(ret, b1), ty_str(e->type, b2));
+    e->type = ty_make(TY_ERROR, false);
+    return;
+  }
+  if (c->type.nullable && !ret.nullable) {
+    diag_error(s->d, sema_span(e), DIAG_E0302, "`%s` returns `%s`, but its body may be null",
+               d->name, ty_str(ret, b1));
+    diag_hint(s->d, "use `??` to give a default, or declare the return type `%s?`", b1);
+    e->type = ty_make(TY_ERROR, false);
+    return;
+  }
+  if (c->kind == EXPR_NULL) c->type = ret;
+  d->u.fn.body = c;
+  d->u.fn.state = ST_DONE;
+}
+
+/* ---- sources ---- */
+
+static void check_watermark(sema *s, ast_decl *d, const row_type *row) {
+  const char *f = d->u.source.wm_field;
+  int idx = row_find(row, f);
+  char b[32];
+  if (idx < 0) {
+    diag_error(s->d, d->u.source.wm_at, DIAG_E0309, "`%s` is not a field of `%s`", f,
+               d->u.source.schema_name);
+    ptrvec c = {0};
+    for (int i = 0; i < row->nfields; i++)
+      if (row->fields[i].type.kind == TY_TIMESTAMP)
+        ptrvec_push(s->a, &c, (void *)row->fields[i].name);
+    sema_hint_closest(s, f, &c);
+  } else if (row->fields[idx].type.kind != TY_TIMESTAMP || row->fields[idx].type.nullable) {
+    if (!ty_is_err(row->fields[idx].type)) {
+      diag_error(s->d, d->u.source.wm_at, DIAG_E0309, "the watermark field `%s` is `%s`; it "
+                 "must be a `timestamp`", f, ty_str(row->fields[idx].type, b));
+      diag_hint(s->d, "a watermark follows the event time of a non-null timestamp field");
+    }
+  } else {
+    d->u.source.wm_index = idx;
+  }
+  ast_expr *e = d->u.source.wm_delay;
+  if (!e) return;
+  scope sc = {.kind = SCOPE_CONST};
+  e = d->u.source.wm_delay = sema_expr(s, &sc, e);
+  if (ty_is_err(e->type)) return;
+  if (e->kind != EXPR_DURATION || e->u.i < 0) {
+    diag_error(s->d, sema_span(e), DIAG_E0309, "the watermark delay must be a constant "
+               "non-negative duration, found `%s`", ty_str(e->type, b));
+    diag_hint(s->d, "for example `watermark %s - 5s`", f);
+    return;
+  }
+  d->u.source.wm_delay_us = e->u.i;
+}
+
+void sema_check_source(sema *s, ast_decl *d) {
+  d->u.source.wm_index = -1;
+  const char *sn = d->u.source.schema_name;
+  ast_decl *sch = sema_lookup(s, sn);
+  if (!sch || sch->kind != DECL_SCHEMA) {
+    if (sch && sema_is_dup(s, sn)) {
+      /* declared twice: reported */
+    } else if (sch) {
+      diag_error(s->d, d->u.source.schema_at, DIAG_E0202, "`%s` is %s %s, not a schema", sn,
+                 sch->kind == DECL_EXTERN ? "an" : "a", decl_kind_name(sch->kind));
+    } else {
+      diag_error(s->d, d->u.source.schema_at, DIAG_E0202, "unknown schema `%s`", sn);
+      ptrvec c = {0};
+      sema_cands_decls(s, &c, 1u << DECL_SCHEMA);
+      sema_hint_closest(s, sn, &c);
+    }
+  } else {
+    sch->uses++;
+    d->u.source.schema = sch;
+  }
+  if (d->u.source.conn) sema_check_conn(s, d->u.source.conn, CONN_AS_SOURCE);
+  if (d->u.source.policy) sema_check_policy(s, d->u.source.policy);
+  if (d->u.source.wm_field && d->u.source.schema)
+    check_watermark(s, d, &d->u.source.schema->u.schema.row);
+}
