@@ -1,0 +1,217 @@
+/* graph.c: the running graph built from a pipe_program_desc.
+ *
+ * rt_graph_build checks the descriptor and makes one rt_node per descriptor node, one
+ * channel per edge (owned by the consumer, listed in the producer's `outs`), a batch pool
+ * per producing node and the per-operator counters. rt_graph_open then opens every reader
+ * and writer before any thread exists, so a missing file, a missing column or an
+ * unwritable path fails before a single row is read or written. rt_graph_start starts one
+ * thread per node; rt_graph_join and rt_graph_free undo it all.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_internal.h"
+
+static int bad_desc(pipe_error *err, const char *fmt, int a, int b) {
+  err->status = 1;
+  int n = snprintf(err->msg, sizeof err->msg, "error: invalid program descriptor: ");
+  snprintf(err->msg + n, sizeof err->msg - (size_t)n, fmt, a, b);
+  strncat(err->msg, "\n", sizeof err->msg - strlen(err->msg) - 1);
+  return -1;
+}
+
+/* Structural checks the threads rely on: topological order, sane indexes. */
+static int check_desc(const pipe_program_desc *p, pipe_error *err) {
+  if (p->abi_version != PIPE_ABI_VERSION)
+    return bad_desc(err, "ABI version %d, runtime has %d", p->abi_version, PIPE_ABI_VERSION);
+  for (int i = 0; i < p->nnodes; i++) {
+    const pipe_node_desc *d = &p->nodes[i];
+    if (d->kind == PIPE_NODE_SOURCE) {
+      if (d->input != -1) return bad_desc(err, "source node %d has input %d", i, d->input);
+      continue;
+    }
+    if (d->kind != PIPE_NODE_STAGE && d->kind != PIPE_NODE_SINK)
+      return bad_desc(err, "node %d has kind %d", i, d->kind);
+    if (d->input < 0 || d->input >= i || p->nodes[d->input].kind == PIPE_NODE_SINK)
+      return bad_desc(err, "node %d reads node %d", i, d->input);
+    for (int s = 0; d->kind == PIPE_NODE_STAGE && s < d->nsites; s++)
+      if (d->sites[s].op < 0 || d->sites[s].op >= d->nops)
+        return bad_desc(err, "stage %d site %d names a missing operator", i, s);
+  }
+  return 0;
+}
+
+static void mark_dead(pipe_run *r, const pipe_policy_desc *pol) {
+  if (pol->kind == PIPE_ON_DEAD && pol->dead >= 0 && pol->dead < r->prog->ndead)
+    r->dead[pol->dead].used = 1;
+}
+
+static int chan_cap(void) {
+  const char *env = getenv("PIPE_CHAN_CAP");   /* tuning knob for experiments */
+  int cap = env ? atoi(env) : 0;
+  return cap > 0 ? cap : RT_CHAN_CAP;
+}
+
+static void build_node(pipe_run *r, int i) {
+  rt_node *n = &r->nodes[i];
+  const pipe_node_desc *d = &r->prog->nodes[i];
+  n->d = d;
+  n->index = i;
+  n->run = r;
+  int nops = d->kind == PIPE_NODE_STAGE && d->nops > 0 ? d->nops : 1;
+  n->ops = calloc((size_t)nops, sizeof(rt_opcount));
+  n->filtered = calloc((size_t)nops, sizeof(int64_t));
+  if (d->kind != PIPE_NODE_SINK) n->pool = rt_pool_new(&d->schema, RT_BATCH_ROWS);
+  if (d->kind == PIPE_NODE_SOURCE) mark_dead(r, &d->policy);
+  for (int k = 0; d->kind == PIPE_NODE_STAGE && k < d->nops; k++) mark_dead(r, &d->ops[k].policy);
+  n->ctx.params = r->params;
+  n->ctx.filtered = n->filtered;
+  n->ctx.rt = n;
+  if (d->kind != PIPE_NODE_SOURCE) {
+    n->in = rt_chan_new(r->chan_cap);
+    r->chans[r->nchans++] = n->in;
+    rt_node *up = &r->nodes[d->input];
+    up->outs[up->nouts++] = n->in;
+  }
+}
+
+int rt_graph_build(pipe_run *r, pipe_error *err) {
+  const pipe_program_desc *p = r->prog;
+  if (check_desc(p, err) != 0) return -1;
+  int nn = p->nnodes;
+  r->chan_cap = chan_cap();
+  r->nodes = calloc((size_t)(nn ? nn : 1), sizeof(rt_node));
+  r->chans = calloc((size_t)(nn ? nn : 1), sizeof(rt_chan *));
+  r->dead = calloc((size_t)(p->ndead ? p->ndead : 1), sizeof(rt_dead));
+  int *nconsumers = calloc((size_t)(nn ? nn : 1), sizeof(int));
+  if (!r->nodes || !r->chans || !r->dead || !nconsumers) {
+    free(nconsumers);
+    err->status = 1;
+    snprintf(err->msg, sizeof err->msg, "error: out of memory\n");
+    return -1;
+  }
+  for (int i = 0; i < p->ndead; i++) r->dead[i].conn = &p->dead[i];
+  for (int i = 0; i < nn; i++)
+    if (p->nodes[i].input >= 0) nconsumers[p->nodes[i].input]++;
+  for (int i = 0; i < nn; i++)
+    r->nodes[i].outs = calloc((size_t)(nconsumers[i] ? nconsumers[i] : 1), sizeof(rt_chan *));
+  free(nconsumers);
+  for (int i = 0; i < nn; i++) build_node(r, i);
+  return 0;
+}
+
+const char *rt_conn_path(pipe_run *r, const pipe_conn_desc *c) {
+  if (c->path_param >= 0 && c->path_param < r->prog->nparams) {
+    const pipe_value *v = &r->params[c->path_param];
+    return v->is_null || !v->s ? "-" : v->s;
+  }
+  return c->path ? c->path : "-";
+}
+
+static int open_error(pipe_run *r, rt_node *n, const char *msg) {
+  char where[160];
+  rt_node_label(n, 0, 1, where, sizeof where);
+  rt_format_open_error(r, n->d, where, msg, &r->err);
+  return -1;
+}
+
+static int open_node(pipe_run *r, rt_node *n) {
+  const pipe_node_desc *d = n->d;
+  rt_ioerr ioerr = {{0}};
+  if (d->kind == PIPE_NODE_STAGE) return 0;
+  n->path = rt_conn_path(r, &d->conn);
+  if (d->conn.kind == PIPE_CONN_HOST)
+    return open_error(r, n, "host() connectors need the embedding API, which cannot bind them yet");
+  if (d->kind == PIPE_NODE_SOURCE) {
+    if (d->conn.kind != PIPE_CONN_CSV) return open_error(r, n, "only csv sources are supported");
+    n->reader = rt_csv_open(n->path, &d->conn, &d->schema, d->needed, &ioerr);
+    return n->reader ? 0 : open_error(r, n, ioerr.msg);
+  }
+  n->writer = rt_writer_open(n->path, &d->conn, &d->schema, &ioerr);
+  return n->writer ? 0 : open_error(r, n, ioerr.msg);
+}
+
+int rt_graph_open(pipe_run *r) {
+  for (int i = 0; i < r->prog->nnodes; i++)
+    if (r->nodes[i].d->kind == PIPE_NODE_SOURCE && open_node(r, &r->nodes[i]) != 0) return -1;
+  for (int i = 0; i < r->prog->nnodes; i++)
+    if (r->nodes[i].d->kind == PIPE_NODE_SINK && open_node(r, &r->nodes[i]) != 0) return -1;
+  return rt_dead_open(r);
+}
+
+int rt_graph_start(pipe_run *r) {
+  for (int i = 0; i < r->prog->nnodes; i++) {
+    rt_node *n = &r->nodes[i];
+    void *(*fn)(void *) = n->d->kind == PIPE_NODE_SOURCE ? rt_source_main
+                          : n->d->kind == PIPE_NODE_STAGE ? rt_stage_main
+                                                          : rt_sink_main;
+    int rc = pthread_create(&n->thread, NULL, fn, n);
+    if (rc != 0) {
+      char text[256];
+      snprintf(text, sizeof text, "error: cannot start a thread: %s\n", strerror(rc));
+      rt_run_fail(r, 1, text);
+      return -1;
+    }
+    n->started = 1;
+  }
+  return 0;
+}
+
+void rt_graph_join(pipe_run *r) {
+  for (int i = 0; r->nodes && i < r->prog->nnodes; i++) {
+    if (!r->nodes[i].started) continue;
+    pthread_join(r->nodes[i].thread, NULL);
+    r->nodes[i].started = 0;
+  }
+}
+
+static void free_node(rt_node *n) {
+  rt_ioerr ioerr;
+  if (n->reader) rt_reader_close(n->reader);
+  if (n->writer) rt_writer_close(n->writer, &ioerr);
+  rt_chan_free(n->in);
+  rt_pool_free(n->pool);
+  rt_pool_free(n->dead_pool);
+  rt_scratch_free(&n->ctx);
+  free(n->outs);
+  free(n->ops);
+  free(n->filtered);
+}
+
+void rt_graph_free(pipe_run *r) {
+  if (r->dead) rt_dead_close(r);   /* first: a close error cancels the channels */
+  if (r->nodes)
+    for (int i = 0; i < r->prog->nnodes; i++)
+      if (r->nodes[i].d) free_node(&r->nodes[i]);
+  free(r->nodes);
+  free(r->chans);
+  free(r->dead);
+  r->nodes = NULL;
+  r->chans = NULL;
+  r->dead = NULL;
+}
+
+int rt_node_emit(rt_node *n, const rt_msg *m) {
+  pipe_batch *b = m->kind == RT_MSG_BATCH ? m->batch : NULL;
+  if (n->nouts == 0) {          /* nothing reads this node: drop, keep going */
+    rt_batch_release(b);
+    return 0;
+  }
+  if (b) rt_batch_retain(b, n->nouts - 1);
+  int alive = 0;
+  for (int i = 0; i < n->nouts; i++) {
+    if (rt_chan_send(n->outs[i], m) == 0) {
+      alive++;
+    } else if (errno == ECANCELED) {
+      for (int j = i + 1; b && j < n->nouts; j++) rt_batch_release(b);
+      return -1;
+    }                            /* EPIPE: that consumer is gone; the others go on */
+  }
+  return alive ? 0 : -1;
+}
+
+void rt_node_close_outs(rt_node *n) {
+  for (int i = 0; i < n->nouts; i++) rt_chan_close(n->outs[i]);
+}

@@ -1,0 +1,115 @@
+/* main.c: the embedding API of pipe/pipe.h and pipe_main, the entry point of every
+ * program pipec builds, written on top of it.
+ *
+ * The lifecycle is open -> set params -> start -> wait -> close. pipe_start does all the
+ * opening (readers, writers, dead letters) before it starts any thread, so set-up errors
+ * come back from pipe_start with nothing written; after that, errors come back from
+ * pipe_wait. pipe_main adds what a command needs: argv, SIGPIPE, printing the error text
+ * and the --stats table, and the exit status (0, 1 run-time failure, 2 usage).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_internal.h"
+
+pipe_run *pipe_open(const pipe_program_desc *prog, pipe_error *err) {
+  pipe_error local;
+  if (!err) err = &local;
+  memset(err, 0, sizeof *err);
+  pipe_run *r = calloc(1, sizeof *r);
+  if (!r) {
+    err->status = 1;
+    snprintf(err->msg, sizeof err->msg, "error: out of memory\n");
+    return NULL;
+  }
+  r->prog = prog;
+  pthread_mutex_init(&r->mu, NULL);
+  if (rt_params_init(r) != 0 || rt_graph_build(r, err) != 0) {
+    if (err->status == 0) {
+      err->status = 1;
+      snprintf(err->msg, sizeof err->msg, "error: out of memory\n");
+    }
+    pipe_close(r);
+    return NULL;
+  }
+  return r;
+}
+
+int pipe_set_param(pipe_run *r, const char *name, const char *value) {
+  if (r->state != RUN_NEW) {
+    r->err.status = 2;
+    snprintf(r->err.msg, sizeof r->err.msg, "error: params are set before pipe_start\n");
+    return -1;
+  }
+  return rt_param_set(r, name, value);
+}
+
+int pipe_start(pipe_run *r) {
+  if (r->state != RUN_NEW) return -1;
+  memset(&r->err, 0, sizeof r->err);   /* a rejected pipe_set_param is not sticky */
+  r->state = RUN_STARTED;
+  if (rt_params_resolve(r) != 0 || rt_graph_open(r) != 0) return -1;
+  if (rt_graph_start(r) != 0) {
+    rt_graph_join(r);
+    r->state = RUN_JOINED;
+    return -1;
+  }
+  return 0;
+}
+
+int pipe_wait(pipe_run *r) {
+  if (r->state == RUN_STARTED) {
+    rt_graph_join(r);
+    rt_dead_close(r);   /* flushes dead letters; an error there fails the run */
+    r->state = RUN_JOINED;
+  }
+  return r->err.status;
+}
+
+void pipe_stop(pipe_run *r) {
+  if (r) rt_run_stop(r);
+}
+
+void pipe_close(pipe_run *r) {
+  if (!r) return;
+  if (r->state == RUN_STARTED) {
+    rt_run_stop(r);
+    rt_graph_join(r);
+    r->state = RUN_JOINED;
+  }
+  rt_graph_free(r);
+  rt_params_free(r);
+  pthread_mutex_destroy(&r->mu);
+  free(r);
+}
+
+const pipe_error *pipe_get_error(const pipe_run *r) {
+  return &r->err;
+}
+
+int pipe_main(int argc, char **argv, const pipe_program_desc *prog) {
+  pipe_error err;
+  pipe_run *r = pipe_open(prog, &err);
+  if (!r) {
+    fputs(err.msg, stderr);
+    return err.status ? err.status : 1;
+  }
+  int stats = 0;
+  int status = rt_args_parse(r, argc, argv, &stats);
+  if (status >= 0) {
+    pipe_close(r);
+    return status;
+  }
+  /* Writers see EPIPE as an error return instead of the process dying silently. */
+  signal(SIGPIPE, SIG_IGN);
+  int started = pipe_start(r) == 0;
+  if (started) pipe_wait(r);
+  status = r->err.status;
+  fflush(stdout);
+  if (status != 0) fputs(r->err.msg, stderr);
+  if (stats && started) pipe_print_stats(r, stderr);
+  pipe_close(r);
+  return status;
+}

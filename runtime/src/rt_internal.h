@@ -1,0 +1,139 @@
+/* rt_internal.h: the running program (graph.c, source.c, stage.c, sink.c, rowerr.c,
+ * params.c, stats.c, main.c, scratch.c).
+ *
+ * A pipe_run holds one rt_node per descriptor node. Each node with an input owns the
+ * channel it reads (`in`); a producer holds the input channels of its consumers (`outs`)
+ * and sends every message to all of them (fan-out: one batch reference per consumer).
+ *
+ * Ownership: the run owns nodes, channels, pools, readers, writers and param strings, and
+ * frees them in pipe_close after every thread has been joined. A node's pool outlives
+ * the batches it handed out (rt_pool_free defers). Counters in rt_node are written only
+ * by the node's own thread and read after pthread_join, which orders them: no atomics.
+ */
+#ifndef RT_INTERNAL_H
+#define RT_INTERNAL_H
+
+#include <pthread.h>
+
+#include "pipe/pipe.h"
+#include "rt_batch.h"
+#include "rt_chan.h"
+#include "rt_io.h"
+
+typedef struct rt_node rt_node;
+
+/* Per-operator counters of a stage (sources and sinks use op[0]). */
+typedef struct rt_opcount {
+  int64_t skipped;
+  int64_t dead;
+} rt_opcount;
+
+struct rt_node {
+  const pipe_node_desc *d;
+  int index;
+  pipe_run *run;
+  rt_chan *in;             /* stages, sinks: the channel this node reads */
+  rt_chan **outs;          /* input channels of the consumers */
+  int nouts;
+  rt_pool *pool;           /* sources, stages: batches this node produces */
+  rt_pool *dead_pool;      /* one-row dead-letter records, made on first use */
+  rt_reader *reader;       /* sources */
+  rt_writer *writer;       /* sinks */
+  const char *path;        /* sources, sinks: the resolved path */
+  pthread_t thread;
+  int started;
+  /* counters (see the header comment) */
+  int64_t rows_in;         /* sources: records read incl. bad; stages: rows received;
+                              sinks: rows written */
+  int64_t rows_out;        /* rows sent on (sources, stages) */
+  int64_t *filtered;       /* stages: [nops], incremented by the kernel */
+  rt_opcount *ops;         /* [max(nops, 1)] */
+  pipe_kctx ctx;           /* stages */
+};
+
+/* A dead-letter connector. The writer is thread-safe; `used` says whether to open it. */
+typedef struct rt_dead {
+  const pipe_conn_desc *conn;
+  rt_writer *writer;
+  int used;
+} rt_dead;
+
+struct pipe_run {
+  const pipe_program_desc *prog;
+  pipe_value *params;       /* [nparams] resolved values */
+  char **param_text;        /* [nparams] text set by pipe_set_param (owned), or NULL */
+  rt_node *nodes;           /* [nnodes] */
+  rt_dead *dead;            /* [ndead] */
+  rt_chan **chans;          /* every channel, for cancellation */
+  int nchans;
+  int chan_cap;
+  int state;                /* RUN_NEW, RUN_STARTED, RUN_JOINED */
+  pthread_mutex_t mu;       /* guards err and stopping */
+  pipe_error err;
+  int stopping;             /* some thread failed or asked to stop */
+};
+
+enum { RUN_NEW = 0, RUN_STARTED = 1, RUN_JOINED = 2 };
+
+/* graph.c */
+int rt_graph_build(pipe_run *r, pipe_error *err);
+int rt_graph_open(pipe_run *r);         /* readers, writers, dead letters; -1 on error */
+int rt_graph_start(pipe_run *r);        /* threads */
+void rt_graph_join(pipe_run *r);
+void rt_graph_free(pipe_run *r);
+/* Sends m to every consumer of n (the batch reference is consumed). 0, or -1 when the
+ * run is cancelled or no consumer is left: the caller stops. */
+int rt_node_emit(rt_node *n, const rt_msg *m);
+/* Producer done: every consumer gets EOS after what is queued. */
+void rt_node_close_outs(rt_node *n);
+/* The path of a source/sink/dead-letter connector, "-" for the standard streams. */
+const char *rt_conn_path(pipe_run *r, const pipe_conn_desc *c);
+
+/* threads: source.c, stage.c, sink.c */
+void *rt_source_main(void *node);
+void *rt_stage_main(void *node);
+void *rt_sink_main(void *node);
+
+/* rowerr.c: failures and error policies */
+/* Records the run's first error (status 1 or 2, the full text) and cancels every channel. */
+void rt_run_fail(pipe_run *r, int status, const char *text);
+/* Cancels every channel without an error (stdout closed under us: `| head`). */
+void rt_run_stop(pipe_run *r);
+/* Fills err with "error: MSG\n  --> FILE:L:C: in WHERE\n". */
+void rt_format_open_error(pipe_run *r, const pipe_node_desc *d, const char *where,
+                          const char *msg, pipe_error *err);
+/* A reader's bad row under the source's policy. 0 to go on, -1 to stop the thread. */
+int rt_source_rowerr(rt_node *n, const char *origin, const rt_rowerr *re);
+/* A kernel's failing row `row` of `in` under the policy of the failing operator. */
+int rt_stage_rowerr(rt_node *n, const pipe_batch *in, int64_t row);
+/* An I/O error in a node: "error: MSG\n  --> FILE:L:C: in WHERE". Writer EPIPE on the
+ * standard output stops the run quietly instead. */
+void rt_node_ioerr(rt_node *n, const char *msg, int was_epipe);
+/* What error texts and stats call a node (or a stage's operator `op`): "source `trades`"
+ * (quoted) or "source trades", "filter", "select", "sink csv". */
+void rt_node_label(const rt_node *n, int op, int quoted, char *buf, size_t size);
+/* Opens the dead-letter writers some policy uses. -1 with r->err on failure. */
+int rt_dead_open(pipe_run *r);
+int rt_dead_close(pipe_run *r);
+const char *rt_origin_name(const char *origin);   /* "-" -> "<stdin>" */
+
+/* params.c */
+int rt_params_init(pipe_run *r);
+int rt_param_set(pipe_run *r, const char *name, const char *value);
+int rt_params_resolve(pipe_run *r);     /* defaults, required params; -1 with r->err */
+void rt_params_free(pipe_run *r);
+void rt_params_help(const pipe_program_desc *p, const char *prog, FILE *out);
+const char *rt_type_name(int type);
+/* Parses argv (--param, --stats, --help, --version) into r's params. -1: go on and run;
+ * otherwise the exit status, with help or the usage error already printed. */
+int rt_args_parse(pipe_run *r, int argc, char **argv, int *stats);
+
+/* stats.c */
+int rt_stats_rows(const pipe_run *r, pipe_stat *rows, int max);
+
+/* scratch.c: the kernel scratch area (pipe_rt_scratch). Reset after every batch; free
+ * when the stage ends. Both work on a zeroed pipe_kctx too. */
+void rt_scratch_reset(pipe_kctx *ctx);
+void rt_scratch_free(pipe_kctx *ctx);
+
+#endif

@@ -1,0 +1,48 @@
+/* sink.c: the thread of a sink node.
+ *
+ * Writes every batch it receives through the writer pipe_start opened, ignores
+ * watermarks, and flushes and closes the writer on EOS, so that a close error (a full
+ * disk) still fails the run. A write error fails the run, except EPIPE on standard output,
+ * which means whoever reads our output has had enough (`prog | head`): the run stops
+ * quietly with status 0.
+ */
+#include <errno.h>
+
+#include "rt_internal.h"
+
+static int write_batch(rt_node *n, pipe_batch *b) {
+  rt_ioerr ioerr;
+  errno = 0;
+  int rc = rt_writer_write(n->writer, b, &ioerr);
+  int was_epipe = errno == EPIPE;
+  int64_t rows = b->nrows;
+  rt_batch_release(b);
+  if (rc != 0) {
+    rt_node_ioerr(n, ioerr.msg, was_epipe);
+    return -1;
+  }
+  n->rows_in += rows;
+  return 0;
+}
+
+static void finish(rt_node *n) {
+  rt_ioerr ioerr;
+  rt_writer *w = n->writer;
+  n->writer = NULL;
+  errno = 0;
+  if (rt_writer_close(w, &ioerr) != 0) rt_node_ioerr(n, ioerr.msg, errno == EPIPE);
+}
+
+void *rt_sink_main(void *arg) {
+  rt_node *n = arg;
+  rt_msg m;
+  while (rt_chan_recv(n->in, &m) == 0) {
+    if (m.kind == RT_MSG_BATCH) {
+      if (write_batch(n, m.batch) != 0) return NULL;
+    } else if (m.kind == RT_MSG_EOS) {
+      finish(n);
+      return NULL;
+    }
+  }
+  return NULL;   /* cancelled: pipe_close closes the writer */
+}

@@ -1,0 +1,91 @@
+/* source.c: the thread of a source node.
+ *
+ * Reads its input through the reader opened in pipe_start into batches of RT_BATCH_ROWS
+ * rows from the node's pool and sends each non-empty batch to every consumer. A bad
+ * record goes to the source's error policy and reading goes on in the same batch. With a
+ * watermark field, a WATERMARK(max event time seen - delay) follows a batch whenever it
+ * advances. At the end of the input the consumers get EOS. The only blocking calls are
+ * the reader (a read of standard input is not cancellable: a cancelled run whose source
+ * waits on a terminal finishes when that read returns) and channel sends (cancellable).
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "rt_internal.h"
+
+enum { FILL_SEND, FILL_EOF, FILL_STOP };
+
+/* Reads into b until it is full, the input pauses with rows in hand, or the input ends. */
+static int fill(rt_node *n, pipe_batch *b, const char *origin) {
+  rt_rowerr re;
+  rt_ioerr ioerr;
+  for (;;) {
+    int64_t before = b->nrows;
+    int st = rt_csv_next(n->reader, b, &re, &ioerr);
+    n->rows_in += b->nrows - before;
+    switch (st) {
+    case RT_READ_ROWERR:
+      n->rows_in++;
+      if (rt_source_rowerr(n, origin, &re) != 0) return FILL_STOP;
+      if (b->nrows >= b->cap) return FILL_SEND;
+      break;
+    case RT_READ_BATCH:
+      if (b->nrows > 0) return FILL_SEND;
+      break;                       /* a pause with nothing read: read on */
+    case RT_READ_EOF: return FILL_EOF;
+    default:
+      rt_node_ioerr(n, ioerr.msg, 0);
+      return FILL_STOP;
+    }
+  }
+}
+
+/* The largest non-null event time in b, or INT64_MIN. */
+static int64_t max_event_time(const pipe_batch *b, int field) {
+  const pipe_column *c = &b->cols[field];
+  const int64_t *v = (const int64_t *)c->values;
+  int64_t m = INT64_MIN;
+  for (int64_t i = 0; i < b->nrows; i++)
+    if (v[i] > m && !rt_is_null(c, i)) m = v[i];
+  return m;
+}
+
+/* Sends b and, when it moves, the watermark. -1: stop. */
+static int send_batch(rt_node *n, pipe_batch *b, int64_t *seen, int64_t *sent) {
+  int wf = n->d->watermark_field;
+  if (wf >= 0 && wf < b->ncols) {
+    int64_t m = max_event_time(b, wf);
+    if (m > *seen) *seen = m;
+  }
+  int64_t rows = b->nrows;
+  rt_msg msg = {RT_MSG_BATCH, b, 0};
+  if (rt_node_emit(n, &msg) != 0) return -1;
+  n->rows_out += rows;
+  if (wf < 0 || *seen == INT64_MIN) return 0;
+  int64_t wm = *seen - n->d->watermark_delay;
+  if (*seen < INT64_MIN + n->d->watermark_delay) wm = INT64_MIN + 1;
+  if (wm <= *sent) return 0;
+  *sent = wm;
+  rt_msg w = {RT_MSG_WATERMARK, NULL, wm};
+  return rt_node_emit(n, &w);
+}
+
+void *rt_source_main(void *arg) {
+  rt_node *n = arg;
+  const char *origin = rt_reader_origin(n->reader);
+  int64_t seen = INT64_MIN, sent = INT64_MIN;
+  for (;;) {
+    pipe_batch *b = rt_batch_get(n->pool);
+    b->origin = origin;
+    int st = fill(n, b, origin);
+    if (st == FILL_STOP) {
+      rt_batch_release(b);
+      return NULL;
+    }
+    if (b->nrows == 0) rt_batch_release(b);
+    else if (send_batch(n, b, &seen, &sent) != 0) return NULL;
+    if (st == FILL_EOF) break;
+  }
+  rt_node_close_outs(n);
+  return NULL;
+}
