@@ -67,4 +67,9 @@ int rt_writer_write(rt_writer *w, const pipe_batch *b, rt_ioerr *err);
 /* Flushes and closes; -1 on an I/O error. */
 int rt_writer_close(rt_writer *w, rt_ioerr *err);
 
+/* The renderers behind rt_writer (csv_write.c, jsonl_write.c): append text to out. */
+void rt_csv_put_header(rt_buf *out, const pipe_schema_desc *s, char delim);
+void rt_csv_put_rows(rt_buf *out, const pipe_batch *b, const pipe_schema_desc *s, char delim);
+void rt_jsonl_put_rows(rt_buf *out, const pipe_batch *b, const pipe_schema_desc *s);
+
 #endif

@@ -1,0 +1,286 @@
+/* csv_read.c: the CSV source: header matching and typed conversion into batches.
+ *
+ * Records come from the scanner (csv_scan.c). The header, if any, maps file columns to
+ * schema fields by name; without one, fields go by position. Each record becomes one row:
+ * needed fields are parsed with pipe_parse_* or copied as strings, the others are only
+ * scanned and left zero (null when nullable). A record that fails is not added: the row
+ * counter moves only after the whole row converted, and string bytes written for it are
+ * taken back. Null rules: an unquoted empty field is null when the field is nullable, the
+ * empty string for a non-nullable string and `missing value` otherwise; a quoted empty
+ * field is the empty string for strings and is treated like an unquoted one for the rest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csv_scan.h"
+#include "rt_batch.h"
+#include "rt_io.h"
+
+struct rt_reader {
+  rt_csv_scan sc;
+  const pipe_schema_desc *s;
+  uint8_t *needed;     /* [nfields] */
+  char *path;          /* as given */
+  const char *origin;  /* path, or "<stdin>" for "-" */
+  int own_fd;
+  int done;
+  int ncols;           /* fields every record must have */
+  int *map;            /* [ncols] schema field of each file column, or -1 */
+  int nstr;            /* string fields, to take back their bytes after a failed row */
+  int *strcols;
+  int64_t *saved;
+};
+
+static void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size);
+  if (!p) abort();
+  return p;
+}
+
+static void set_err(rt_ioerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(rt_ioerr *err, const char *fmt, ...) {
+  if (!err) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
+}
+
+static int find_field(const pipe_schema_desc *s, const char *name, size_t n) {
+  for (int32_t i = 0; i < s->nfields; i++)
+    if (strlen(s->fields[i].name) == n && memcmp(s->fields[i].name, name, n) == 0) return i;
+  return -1;
+}
+
+/* "FILE: missing column `qty` (header has: ts, symbol, price)", the list cut if long. */
+static void missing_err(rt_reader *r, const char *field, rt_ioerr *err) {
+  rt_buf list = {0};
+  for (int j = 0; j < r->ncols; j++) {
+    const char *p;
+    size_t n;
+    rt_csv_scan_field(&r->sc, j, &p, &n);
+    if (list.len + n > 300) {
+      rt_buf_put(&list, ", ...", j ? 5 : 3);
+      break;
+    }
+    if (j) rt_buf_put(&list, ", ", 2);
+    rt_buf_put(&list, p, n);
+  }
+  rt_buf_putc(&list, 0);
+  set_err(err, "%s: missing column `%s` (header has: %s)", r->origin, field, list.p);
+  rt_buf_free(&list);
+}
+
+/* Maps the header record's columns to schema fields. 0, or -1 with err filled. */
+static int match_header(rt_reader *r, rt_ioerr *err) {
+  const pipe_schema_desc *s = r->s;
+  r->ncols = r->sc.nf;
+  r->map = xcalloc((size_t)r->ncols, sizeof *r->map);
+  uint8_t *seen = xcalloc((size_t)s->nfields, 1);
+  int rc = 0;
+  for (int j = 0; j < r->ncols && rc == 0; j++) {
+    const char *p;
+    size_t n;
+    rt_csv_scan_field(&r->sc, j, &p, &n);
+    int i = r->map[j] = find_field(s, p, n);
+    if (i < 0) continue;
+    if (seen[i]) {
+      set_err(err, "%s: duplicate column `%s` in the header", r->origin, s->fields[i].name);
+      rc = -1;
+    }
+    seen[i] = 1;
+  }
+  for (int32_t i = 0; i < s->nfields && rc == 0; i++)
+    if (!seen[i]) {
+      missing_err(r, s->fields[i].name, err);
+      rc = -1;
+    }
+  free(seen);
+  return rc;
+}
+
+static int read_header(rt_reader *r, rt_ioerr *err) {
+  int k = rt_csv_scan_next(&r->sc, 0);
+  if (k == -2) {
+    set_err(err, "%s: read error: %s", r->origin, strerror(errno));
+    return -1;
+  }
+  if (k == -1) {
+    set_err(err, "%s: empty file, expected a header row", r->origin);
+    return -1;
+  }
+  return match_header(r, err);
+}
+
+static rt_reader *reader_new(const char *path, const pipe_schema_desc *s, const uint8_t *needed) {
+  rt_reader *r = xcalloc(1, sizeof *r);
+  r->s = s;
+  r->path = strdup(path);
+  r->origin = strcmp(path, "-") == 0 ? "<stdin>" : r->path;
+  r->needed = xcalloc((size_t)s->nfields, 1);
+  r->strcols = xcalloc((size_t)s->nfields, sizeof *r->strcols);
+  r->saved = xcalloc((size_t)s->nfields, sizeof *r->saved);
+  for (int32_t i = 0; i < s->nfields; i++) {
+    r->needed[i] = needed ? needed[i] != 0 : 1;
+    if (s->fields[i].type == PIPE_T_STRING) r->strcols[r->nstr++] = i;
+  }
+  return r;
+}
+
+rt_reader *rt_csv_open(const char *path, const pipe_conn_desc *conn, const pipe_schema_desc *s,
+                       const uint8_t *needed, rt_ioerr *err) {
+  int is_std = strcmp(path, "-") == 0;
+  int fd = is_std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    set_err(err, "%s: cannot open: %s", path, strerror(errno));
+    return NULL;
+  }
+  rt_reader *r = reader_new(path, s, needed);
+  r->own_fd = !is_std;
+  rt_csv_scan_init(&r->sc, fd, conn->delimiter ? (char)conn->delimiter : ',');
+  if (conn->header) {
+    if (read_header(r, err) != 0) {
+      rt_reader_close(r);
+      return NULL;
+    }
+    return r;
+  }
+  r->ncols = s->nfields;
+  r->map = xcalloc((size_t)r->ncols, sizeof *r->map);
+  for (int j = 0; j < r->ncols; j++) r->map[j] = j;
+  return r;
+}
+
+const char *rt_reader_origin(const rt_reader *r) { return r->origin; }
+
+void rt_reader_close(rt_reader *r) {
+  if (!r) return;
+  if (r->own_fd) close(r->sc.fd);
+  rt_csv_scan_free(&r->sc);
+  free(r->path);
+  free(r->needed);
+  free(r->map);
+  free(r->strcols);
+  free(r->saved);
+  free(r);
+}
+
+/* Row `row` of c holds no value: zero, and null when the column can be. */
+static void put_null(pipe_column *c, int type, int64_t row) {
+  switch (type) {
+  case PIPE_T_STRING: rt_str_append(c, row, "", 0); break;
+  case PIPE_T_BOOL: ((uint8_t *)c->values)[row] = 0; break;
+  case PIPE_T_F64: ((double *)c->values)[row] = 0; break;
+  default: ((int64_t *)c->values)[row] = 0; break;
+  }
+  rt_set_valid(c, row, 0);
+}
+
+/* Converts field text into row `row` of c. NULL, or the row error's message. */
+static const char *put_value(pipe_column *c, const pipe_field_desc *f, int64_t row,
+                             const char *p, size_t n, int quoted) {
+  int64_t v = 0;
+  if (n == 0) {
+    if (f->type == PIPE_T_STRING && (quoted || !f->nullable)) {
+      rt_str_append(c, row, p, 0);
+      rt_set_valid(c, row, 1);
+      return NULL;
+    }
+    if (!f->nullable) return "missing value";
+    put_null(c, f->type, row);
+    return NULL;
+  }
+  switch (f->type) {
+  case PIPE_T_STRING: rt_str_append(c, row, p, (int64_t)n); break;
+  case PIPE_T_BOOL:
+    if (pipe_parse_bool(p, (int64_t)n, &v) != 0) return "invalid bool";
+    ((uint8_t *)c->values)[row] = v != 0;
+    break;
+  case PIPE_T_I64:
+    if (pipe_parse_i64(p, (int64_t)n, &v) != 0) return "invalid i64";
+    ((int64_t *)c->values)[row] = v;
+    break;
+  case PIPE_T_F64:
+    if (pipe_parse_f64(p, (int64_t)n, &((double *)c->values)[row]) != 0) return "invalid f64";
+    break;
+  case PIPE_T_TIMESTAMP:
+    if (pipe_parse_ts(p, (int64_t)n, &v) != 0) return "invalid timestamp";
+    ((int64_t *)c->values)[row] = v;
+    break;
+  case PIPE_T_DURATION:
+    if (pipe_parse_dur(p, (int64_t)n, &v) != 0) return "invalid duration";
+    ((int64_t *)c->values)[row] = v;
+    break;
+  default: return "unsupported type";
+  }
+  rt_set_valid(c, row, 1);
+  return NULL;
+}
+
+static void row_error(rt_reader *r, rt_rowerr *re, int field, const char *value, size_t n) {
+  re->line = r->sc.line;
+  re->field = field;
+  re->value = value;
+  re->value_len = (int64_t)n;
+  re->record = rt_csv_scan_rec(&r->sc);
+  re->record_len = (int64_t)r->sc.rec_len;
+}
+
+/* Appends the current record to out. 0, or -1 with *re filled and out unchanged. */
+static int convert(rt_reader *r, pipe_batch *out, rt_rowerr *re) {
+  rt_csv_scan *sc = &r->sc;
+  int64_t row = out->nrows;
+  if (sc->nf != r->ncols) {
+    row_error(r, re, -1, NULL, 0);
+    snprintf(re->msg, sizeof re->msg, "expected %d fields, found %d", r->ncols, sc->nf);
+    return -1;
+  }
+  for (int k = 0; k < r->nstr; k++) r->saved[k] = out->cols[r->strcols[k]].data_len;
+  for (int j = 0; j < r->ncols; j++) {
+    int i = r->map[j];
+    if (i < 0) continue;
+    pipe_column *c = &out->cols[i];
+    const pipe_field_desc *f = &r->s->fields[i];
+    if (!r->needed[i]) {
+      put_null(c, f->type, row);
+      continue;
+    }
+    const char *p;
+    size_t n;
+    rt_csv_scan_field(sc, j, &p, &n);
+    const char *msg = put_value(c, f, row, p, n, sc->f[j].quoted);
+    if (msg) {
+      for (int k = 0; k < r->nstr; k++) out->cols[r->strcols[k]].data_len = r->saved[k];
+      row_error(r, re, i, p, n);
+      snprintf(re->msg, sizeof re->msg, "%s", msg);
+      return -1;
+    }
+  }
+  out->lines[row] = sc->line;
+  out->nrows = row + 1;
+  return 0;
+}
+
+int rt_csv_next(rt_reader *r, pipe_batch *out, rt_rowerr *re, rt_ioerr *err) {
+  out->origin = r->origin;
+  if (r->done) return RT_READ_EOF;
+  while (out->nrows < out->cap) {
+    int k = rt_csv_scan_next(&r->sc, out->nrows > 0);
+    if (k == 0) return RT_READ_BATCH;
+    if (k == -1) {
+      r->done = 1;
+      return RT_READ_EOF;
+    }
+    if (k == -2) {
+      set_err(err, "%s: read error: %s", r->origin, strerror(errno));
+      return RT_READ_IOERR;
+    }
+    if (convert(r, out, re) != 0) return RT_READ_ROWERR;
+  }
+  return RT_READ_BATCH;
+}
