@@ -17,7 +17,8 @@ typedef struct plan_node {
   row_type out;           /* rows emitted; sinks: rows received */
   /* PLAN_SOURCE */
   ast_decl *source;
-  bool *needed;           /* [out.nfields] some operator reads the field */
+  bool *needed;           /* [out.nfields] some downstream operator reads the field
+                             (sources and stages; a stage leaves unread outputs empty) */
   /* PLAN_STAGE */
   row_type in;
   ast_op **ops;
@@ -39,5 +40,10 @@ typedef struct plan_program {
 plan_program *plan_build(arena *a, ast_program *p, const char *file);
 /* `pipec check --dump=plan` */
 void plan_dump(FILE *out, const plan_program *p);
+/* Index of a dead-letter connector in p->dead (equal connectors share one), or -1. */
+int plan_dead_index(const plan_program *p, const ast_conn *c);
+/* The expression a select computes for its output field j, or NULL when `...` passes an
+ * input field of the same name through. */
+const ast_expr *plan_select_value(const ast_op *op, int j);
 
 #endif

@@ -1,0 +1,131 @@
+/* cg.h: internal interface of code generation (cg_*.c) and the backend. One cg_ctx per
+ * compilation holds the LLVM context, module, builder, target and every LLVM type the
+ * generator uses (the types mirror pipe/abi.h, see cg_types.c). A cg_fn holds the state of
+ * the one kernel being generated: its blocks, the current row and the error sites. */
+#ifndef PIPE_CG_H
+#define PIPE_CG_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include "backend.h"
+#include "plan.h"
+
+typedef struct cg_ctx {
+  arena *a;
+  plan_program *plan;
+  const char *stem;          /* symbol prefix: the .pipe basename, sanitised */
+  LLVMContextRef ctx;
+  LLVMModuleRef mod;
+  LLVMBuilderRef b;
+  LLVMTargetMachineRef tm;
+  LLVMTargetDataRef td;
+  char *cpu, *features;      /* host CPU, for function attributes */
+  /* scalar types */
+  LLVMTypeRef t_void, t_i1, t_i8, t_i32, t_i64, t_f64, t_ptr;
+  /* pipe/abi.h structs */
+  LLVMTypeRef t_str, t_column, t_batch, t_value, t_kctx;
+  LLVMTypeRef t_field_desc, t_schema_desc, t_conn_desc, t_policy_desc, t_op_desc,
+      t_site_desc, t_node_desc, t_param_desc, t_program_desc;
+  LLVMTypeRef t_kernel;      /* pipe_kernel_fn */
+  LLVMValueRef *kernels;     /* [plan->nnodes]: stage kernels, NULL for other nodes */
+  LLVMValueRef *sites;       /* [plan->nnodes]: the stage's site table global (or NULL) */
+  int *nsites;
+  int errors;
+} cg_ctx;
+
+/* Field indexes of the abi.h structs, shared by every generator. */
+enum { CG_COL_VALIDITY, CG_COL_VALUES, CG_COL_DATA, CG_COL_DATA_LEN, CG_COL_DATA_CAP };
+enum { CG_BATCH_NROWS, CG_BATCH_CAP, CG_BATCH_LINES, CG_BATCH_COLS, CG_BATCH_ORIGIN };
+enum { CG_VAL_I, CG_VAL_F, CG_VAL_S, CG_VAL_SLEN, CG_VAL_IS_NULL };
+enum { CG_KCTX_PARAMS, CG_KCTX_FILTERED, CG_KCTX_ERR_SITE };
+
+/* A value during expression generation. `null` is an i1 (NULL: never null); strings carry
+ * their length in `len`. `field` is the stage input field the value is a plain copy of,
+ * or -1 (for the `field` of error sites). */
+typedef struct cg_val {
+  LLVMValueRef v, null, len;
+  int field;
+} cg_val;
+
+/* A site where a row can fail, collected while generating a kernel. */
+typedef struct cg_site {
+  int op, line, col, field;
+  const char *message;
+} cg_site;
+
+/* A column of the current row: either still in the input batch (loaded at each use, so
+ * that every use is dominated by its load) or computed by a select. */
+typedef struct cg_slot {
+  int in_field;              /* >= 0: input field of the stage; -1: `val` */
+  cg_val val;
+} cg_slot;
+
+typedef struct cg_fn {
+  cg_ctx *g;
+  const plan_node *node;
+  LLVMValueRef fn, kctx, in, out;
+  LLVMBasicBlockRef entry;   /* allocas and loop-invariant loads; terminated last */
+  LLVMBasicBlockRef fail;    /* stores err_site (from site_slot) and returns row */
+  LLVMBasicBlockRef next;    /* the next row */
+  LLVMValueRef row;          /* i64 index of the current input row */
+  LLVMValueRef site_slot;    /* alloca i32 */
+  LLVMValueRef out_n;        /* alloca i64: rows appended */
+  LLVMValueRef *filtered;    /* [nops] alloca i64 */
+  LLVMValueRef params;       /* ctx->params, loaded in entry */
+  LLVMValueRef *col_valid, *col_values, *col_data; /* input columns, loaded lazily in entry */
+  cg_slot *slots;            /* the current row */
+  const row_type *row_in;    /* the row `slots` describe (the current op's input) */
+  int op;                    /* index of the op being generated */
+  cg_site *sites;
+  int nsites, cap_sites;
+} cg_fn;
+
+/* cg_types.c */
+void cg_types_init(cg_ctx *g);
+LLVMTypeRef cg_value_type(cg_ctx *g, ty t);   /* i1, i64, double, ptr (string bytes) */
+int32_t cg_pipe_type(ty t);                    /* enum pipe_type */
+
+/* cg_expr.c */
+cg_val cg_expr(cg_fn *f, const ast_expr *e);
+LLVMValueRef cg_entry_value(cg_fn *f, LLVMValueRef (*make)(cg_fn *, void *), void *arg);
+LLVMValueRef cg_entry_alloca(cg_fn *f, LLVMTypeRef t, const char *name);
+LLVMValueRef cg_const_i64(cg_ctx *g, int64_t v);
+LLVMValueRef cg_const_i32(cg_ctx *g, int32_t v);
+LLVMValueRef cg_string_ptr(cg_ctx *g, const char *s, int64_t len);
+cg_val cg_load_field(cg_fn *f, int field, ty t);
+cg_val cg_zero(cg_fn *f, ty t);        /* a null value of type t */
+LLVMValueRef cg_is_null(cg_fn *f, cg_val v);   /* i1, constant false when never null */
+/* Branches to the kernel's fail block when `bad` is true, after registering a site. */
+void cg_fail_if(cg_fn *f, LLVMValueRef bad, span at, int field, const char *message);
+LLVMBasicBlockRef cg_block(cg_fn *f, const char *name);
+/* The null flag of row i of a column with a validity bitmap. */
+LLVMValueRef cg_bit_is_null(cg_fn *f, LLVMValueRef validity, LLVMValueRef i);
+/* Runs body() only when isnull (may be NULL: never) is false; the result is null otherwise. */
+cg_val cg_guard(cg_fn *f, LLVMValueRef isnull, ty t, cg_val (*body)(cg_fn *, void *), void *arg);
+
+/* cg_call.c */
+cg_val cg_call(cg_fn *f, const ast_expr *e);
+LLVMValueRef cg_runtime_fn(cg_ctx *g, const char *name, LLVMTypeRef ret, LLVMTypeRef *args,
+                           int nargs);
+
+/* cg_stage.c */
+LLVMValueRef cg_stage(cg_ctx *g, const plan_node *n);
+
+/* cg_desc.c: the pipe_program_desc `<stem>_program` and, for executables, `main`. */
+void cg_descriptors(cg_ctx *g, bool with_main);
+
+/* The whole module. Creates g's module in `ctx` (the JIT passes its own context). */
+int cg_module(cg_ctx *g, arena *a, plan_program *p, LLVMContextRef ctx, bool with_main);
+/* The symbol prefix for a .pipe path: basename without extension, non-alphanumerics `_`. */
+const char *cg_stem(arena *a, const char *path);
+/* Sets "target-cpu"/"target-features" and nounwind on a function. */
+void cg_fn_attrs(cg_ctx *g, LLVMValueRef fn);
+
+/* backend.c: in-memory compilation for `pipec run` and the unit tests. */
+typedef struct cg_jit cg_jit;
+cg_jit *cg_jit_open(arena *a, plan_program *p, const backend_opts *o);
+void *cg_jit_lookup(cg_jit *j, const char *name);
+void cg_jit_close(cg_jit *j);
+
+#endif

@@ -1,0 +1,167 @@
+/* cg_desc.c: the static tables of pipe/abi.h that tell the runtime what to run: one
+ * `const pipe_program_desc <stem>_program` with its nodes, schemas, connectors, needed
+ * fields, operators, error sites, params (defaults rendered to the text form --param
+ * takes, with the runtime's own formatters) and dead-letter connectors. For executables it
+ * also defines `main`, which hands the program to pipe_main. */
+#include <string.h>
+#include "cg.h"
+#include "pipe/abi.h"
+
+static LLVMValueRef str(cg_ctx *g, const char *s) {
+  if (!s) return LLVMConstNull(g->t_ptr);
+  return cg_string_ptr(g, s, (int64_t)strlen(s));
+}
+
+static LLVMValueRef i32(cg_ctx *g, int64_t v) { return cg_const_i32(g, (int32_t)v); }
+
+/* A private constant array of `t`; a null pointer when empty. */
+static LLVMValueRef table(cg_ctx *g, LLVMTypeRef t, LLVMValueRef *rows, int n, const char *name) {
+  if (n == 0) return LLVMConstNull(g->t_ptr);
+  LLVMValueRef init = LLVMConstArray2(t, rows, (uint64_t)n);
+  LLVMValueRef gv = LLVMAddGlobal(g->mod, LLVMTypeOf(init), name);
+  LLVMSetInitializer(gv, init);
+  LLVMSetGlobalConstant(gv, 1);
+  LLVMSetLinkage(gv, LLVMPrivateLinkage);
+  return gv;
+}
+
+static LLVMValueRef schema(cg_ctx *g, const row_type *r) {
+  LLVMValueRef *rows = arena_alloc(g->a, (r->nfields + 1) * sizeof *rows);
+  for (int i = 0; i < r->nfields; i++)
+    rows[i] = LLVMConstNamedStruct(g->t_field_desc,
+                                   (LLVMValueRef[]){str(g, r->fields[i].name),
+                                                    i32(g, cg_pipe_type(r->fields[i].type)),
+                                                    i32(g, r->fields[i].type.nullable)},
+                                   3);
+  LLVMValueRef fields = table(g, g->t_field_desc, rows, r->nfields, "fields");
+  return LLVMConstNamedStruct(g->t_schema_desc,
+                              (LLVMValueRef[]){fields, i32(g, r->nfields), i32(g, 0)}, 3);
+}
+
+static LLVMValueRef conn(cg_ctx *g, const ast_conn *c) {
+  if (!c) return LLVMConstNull(g->t_conn_desc);
+  int kind = c->kind == CONN_CSV ? PIPE_CONN_CSV : c->kind == CONN_JSONL ? PIPE_CONN_JSONL
+             : c->kind == CONN_HOST ? PIPE_CONN_HOST : 0;
+  return LLVMConstNamedStruct(
+      g->t_conn_desc,
+      (LLVMValueRef[]){i32(g, kind), i32(g, c->path_param), str(g, c->path), i32(g, c->header),
+                       i32(g, (unsigned char)c->delimiter), i32(g, c->at.line), i32(g, c->at.col)},
+      7);
+}
+
+static LLVMValueRef policy(cg_ctx *g, const ast_policy *p) {
+  int kind = !p ? PIPE_ON_FAIL : p->kind == POLICY_SKIP ? PIPE_ON_SKIP
+             : p->kind == POLICY_DEAD ? PIPE_ON_DEAD : PIPE_ON_FAIL;
+  int dead = p && p->kind == POLICY_DEAD ? plan_dead_index(g->plan, p->dead) : -1;
+  return LLVMConstNamedStruct(g->t_policy_desc, (LLVMValueRef[]){i32(g, kind), i32(g, dead)}, 2);
+}
+
+static LLVMValueRef needed(cg_ctx *g, const plan_node *n) {
+  if (n->kind != PLAN_SOURCE || !n->out.nfields) return LLVMConstNull(g->t_ptr);
+  LLVMValueRef *v = arena_alloc(g->a, n->out.nfields * sizeof *v);
+  for (int i = 0; i < n->out.nfields; i++) v[i] = LLVMConstInt(g->t_i8, n->needed[i], 0);
+  return table(g, g->t_i8, v, n->out.nfields, "needed");
+}
+
+static LLVMValueRef ops(cg_ctx *g, const plan_node *n) {
+  LLVMValueRef *rows = arena_alloc(g->a, (n->nops + 1) * sizeof *rows);
+  for (int k = 0; k < n->nops; k++) {
+    const ast_op *op = n->ops[k];
+    int kind = op->kind == OP_FILTER ? PIPE_OP_FILTER : PIPE_OP_SELECT;
+    rows[k] = LLVMConstNamedStruct(g->t_op_desc,
+                                   (LLVMValueRef[]){i32(g, kind), i32(g, op->at.line),
+                                                    i32(g, op->at.col), policy(g, op->policy)},
+                                   4);
+  }
+  return table(g, g->t_op_desc, rows, n->nops, "ops");
+}
+
+static LLVMValueRef node(cg_ctx *g, const plan_node *n) {
+  const ast_decl *src = n->kind == PLAN_SOURCE ? n->source : NULL;
+  const ast_conn *c = src ? src->u.source.conn : n->kind == PLAN_SINK ? n->sink->u.sink.conn : NULL;
+  int kind = n->kind == PLAN_SOURCE ? PIPE_NODE_SOURCE : n->kind == PLAN_STAGE ? PIPE_NODE_STAGE
+                                                                              : PIPE_NODE_SINK;
+  bool wm = src && src->u.source.wm_field;
+  LLVMValueRef f[17] = {
+      i32(g, kind), i32(g, n->input), str(g, n->name), i32(g, n->at.line), i32(g, n->at.col),
+      schema(g, &n->out), conn(g, c), needed(g, n), policy(g, src ? src->u.source.policy : NULL),
+      i32(g, wm ? src->u.source.wm_index : -1), i32(g, 0),
+      cg_const_i64(g, wm ? src->u.source.wm_delay_us : 0),
+      g->kernels[n->index] ? g->kernels[n->index] : LLVMConstNull(g->t_ptr),
+      n->kind == PLAN_STAGE ? ops(g, n) : LLVMConstNull(g->t_ptr), i32(g, n->nops),
+      i32(g, g->nsites[n->index]),
+      g->sites[n->index] ? g->sites[n->index] : LLVMConstNull(g->t_ptr)};
+  return LLVMConstNamedStruct(g->t_node_desc, f, 17);
+}
+
+/* The default of a param as the text --param would take, or NULL when required. */
+static const char *default_text(cg_ctx *g, const ast_expr *e) {
+  char buf[PIPE_FMT_MAX + 1];
+  int n = 0;
+  if (!e) return NULL;
+  bool neg = false;
+  while (e->kind == EXPR_UNARY && e->u.unary.op == UN_NEG) neg = !neg, e = e->u.unary.e;
+  switch (e->kind) {
+  case EXPR_WIDEN:
+    if (e->u.unary.e->kind != EXPR_INT) return NULL;
+    n = pipe_fmt_f64((double)(neg ? -e->u.unary.e->u.i : e->u.unary.e->u.i), buf);
+    break;
+  case EXPR_INT: n = pipe_fmt_i64(neg ? -e->u.i : e->u.i, buf); break;
+  case EXPR_FLOAT: n = pipe_fmt_f64(neg ? -e->u.f : e->u.f, buf); break;
+  case EXPR_DURATION: n = pipe_fmt_dur(neg ? -e->u.i : e->u.i, buf); break;
+  case EXPR_TIMESTAMP: n = pipe_fmt_ts(e->u.i, buf); break;
+  case EXPR_BOOL: return e->u.b ? "true" : "false";
+  case EXPR_STRING: return arena_strndup(g->a, e->u.str.s, (size_t)e->u.str.len);
+  case EXPR_NULL: return "";
+  default: return NULL;
+  }
+  return arena_strndup(g->a, buf, (size_t)n);
+}
+
+static LLVMValueRef params(cg_ctx *g) {
+  plan_program *p = g->plan;
+  LLVMValueRef *rows = arena_alloc(g->a, (p->nparams + 1) * sizeof *rows);
+  for (int i = 0; i < p->nparams; i++) {
+    const ast_decl *d = p->params[i];
+    rows[i] = LLVMConstNamedStruct(
+        g->t_param_desc,
+        (LLVMValueRef[]){str(g, d->name), i32(g, cg_pipe_type(d->u.param.resolved)),
+                         i32(g, d->u.param.resolved.nullable), str(g, default_text(g, d->u.param.def))},
+        4);
+  }
+  return table(g, g->t_param_desc, rows, p->nparams, "params");
+}
+
+static void gen_main(cg_ctx *g, LLVMValueRef prog) {
+  LLVMTypeRef pm_t = LLVMFunctionType(g->t_i32, (LLVMTypeRef[]){g->t_i32, g->t_ptr, g->t_ptr}, 3, 0);
+  LLVMValueRef pm = LLVMGetNamedFunction(g->mod, "pipe_main");
+  if (!pm) pm = LLVMAddFunction(g->mod, "pipe_main", pm_t);
+  LLVMTypeRef main_t = LLVMFunctionType(g->t_i32, (LLVMTypeRef[]){g->t_i32, g->t_ptr}, 2, 0);
+  LLVMValueRef fn = LLVMAddFunction(g->mod, "main", main_t);
+  cg_fn_attrs(g, fn);
+  LLVMBasicBlockRef bb = LLVMAppendBasicBlockInContext(g->ctx, fn, "entry");
+  LLVMPositionBuilderAtEnd(g->b, bb);
+  LLVMValueRef rc = LLVMBuildCall2(g->b, pm_t, pm,
+                                   (LLVMValueRef[]){LLVMGetParam(fn, 0), LLVMGetParam(fn, 1), prog}, 3, "rc");
+  LLVMBuildRet(g->b, rc);
+}
+
+void cg_descriptors(cg_ctx *g, bool with_main) {
+  plan_program *p = g->plan;
+  LLVMValueRef *rows = arena_alloc(g->a, (p->nnodes + 1) * sizeof *rows);
+  for (int i = 0; i < p->nnodes; i++) rows[i] = node(g, p->nodes[i]);
+  LLVMValueRef nodes = table(g, g->t_node_desc, rows, p->nnodes, "nodes");
+  LLVMValueRef *dead = arena_alloc(g->a, (p->ndead + 1) * sizeof *dead);
+  for (int i = 0; i < p->ndead; i++) dead[i] = conn(g, p->dead[i]);
+  LLVMValueRef prog_init = LLVMConstNamedStruct(
+      g->t_program_desc,
+      (LLVMValueRef[]){i32(g, PIPE_ABI_VERSION), i32(g, p->nnodes), str(g, p->file), nodes,
+                       params(g), i32(g, p->nparams), i32(g, p->ndead),
+                       table(g, g->t_conn_desc, dead, p->ndead, "dead")},
+      8);
+  const char *name = arena_printf(g->a, "%s_program", g->stem);
+  LLVMValueRef prog = LLVMAddGlobal(g->mod, g->t_program_desc, name);
+  LLVMSetInitializer(prog, prog_init);
+  LLVMSetGlobalConstant(prog, 1);
+  if (with_main) gen_main(g, prog);
+}
