@@ -9,47 +9,43 @@
 #include <string.h>
 #include "plan.h"
 
+/* A map from declarations to ints. Programs are small: linear search is fine. */
+typedef struct declmap {
+  ast_decl **keys;
+  int *vals;
+  int n, cap;
+} declmap;
+
 typedef struct builder {
   arena *a;
   plan_program *p;
   ptrvec nodes;        /* plan_node* */
   ptrvec *node_ops;    /* per node: ast_op* while building (grown with nodes) */
   int cap_ops;
-  ast_decl **decl_key; /* decl -> its output node: parallel arrays */
-  int *decl_node;
-  int ndecl, cap_decl;
-  ast_decl **live;     /* lets and sources some planned flow reads */
-  int *consumers;      /* per live entry: flows reading it */
-  int nlive, cap_live;
+  declmap out_node;    /* decl -> index of its output node */
+  declmap live;        /* lets and sources some planned flow reads -> flows reading it */
 } builder;
 
-/* ---- small maps (programs are small: linear search is fine) ------------------------ */
-
-static int find_live(builder *b, const ast_decl *d) {
-  for (int i = 0; i < b->nlive; i++)
-    if (b->live[i] == d) return i;
-  return -1;
+/* The value for d, or NULL when d is not in m. */
+static int *declmap_get(declmap *m, const ast_decl *d) {
+  for (int i = 0; i < m->n; i++)
+    if (m->keys[i] == d) return &m->vals[i];
+  return NULL;
 }
 
-static int decl_node(builder *b, const ast_decl *d) {
-  for (int i = 0; i < b->ndecl; i++)
-    if (b->decl_key[i] == d) return b->decl_node[i];
-  return -1;
-}
-
-static void set_decl_node(builder *b, ast_decl *d, int node) {
-  if (b->ndecl == b->cap_decl) {
-    int cap = b->cap_decl ? b->cap_decl * 2 : 16;
-    ast_decl **k = arena_alloc(b->a, cap * sizeof *k);
-    int *v = arena_alloc(b->a, cap * sizeof *v);
-    if (b->ndecl) {
-      memcpy(k, b->decl_key, b->ndecl * sizeof *k);
-      memcpy(v, b->decl_node, b->ndecl * sizeof *v);
+static void declmap_put(arena *a, declmap *m, ast_decl *d, int val) {
+  if (m->n == m->cap) {
+    int cap = m->cap ? m->cap * 2 : 16;
+    ast_decl **k = arena_alloc(a, cap * sizeof *k);
+    int *v = arena_alloc(a, cap * sizeof *v);
+    if (m->n) {
+      memcpy(k, m->keys, m->n * sizeof *k);
+      memcpy(v, m->vals, m->n * sizeof *v);
     }
-    b->decl_key = k, b->decl_node = v, b->cap_decl = cap;
+    m->keys = k, m->vals = v, m->cap = cap;
   }
-  b->decl_key[b->ndecl] = d;
-  b->decl_node[b->ndecl++] = node;
+  m->keys[m->n] = d;
+  m->vals[m->n++] = val;
 }
 
 static ast_flow *decl_flow(ast_decl *d) {
@@ -67,23 +63,12 @@ static bool flow_has_sink(const ast_flow *f) {
 /* ---- liveness: which sources and lets feed a sink --------------------------------- */
 
 static void mark_live(builder *b, ast_decl *d) {
-  int at = find_live(b, d);
-  if (at >= 0) {
-    b->consumers[at]++;
+  int *consumers = declmap_get(&b->live, d);
+  if (consumers) {
+    (*consumers)++;
     return;
   }
-  if (b->nlive == b->cap_live) {
-    int cap = b->cap_live ? b->cap_live * 2 : 16;
-    ast_decl **l = arena_alloc(b->a, cap * sizeof *l);
-    int *c = arena_alloc(b->a, cap * sizeof *c);
-    if (b->nlive) {
-      memcpy(l, b->live, b->nlive * sizeof *l);
-      memcpy(c, b->consumers, b->nlive * sizeof *c);
-    }
-    b->live = l, b->consumers = c, b->cap_live = cap;
-  }
-  b->live[b->nlive] = d;
-  b->consumers[b->nlive++] = 1;
+  declmap_put(b->a, &b->live, d, 1);
   if (d->kind == DECL_LET && d->u.let.flow && d->u.let.flow->from_decl)
     mark_live(b, d->u.let.flow->from_decl);
 }
@@ -94,9 +79,9 @@ static void find_live_decls(builder *b, ast_program *prog) {
     ast_flow *f = decl_flow(d);
     if (!f || !flow_has_sink(f) || !f->from_decl) continue;
     /* A let ending in a sink is a root like a bare flow; it is live on its own. */
-    if (d->kind == DECL_LET && find_live(b, d) < 0) {
+    if (d->kind == DECL_LET && !declmap_get(&b->live, d)) {
       mark_live(b, d);
-      b->consumers[find_live(b, d)]--;
+      (*declmap_get(&b->live, d))--;
     } else if (d->kind == DECL_FLOW) {
       mark_live(b, f->from_decl);
     }
@@ -125,13 +110,13 @@ static plan_node *new_node(builder *b, plan_kind k, int input, span at, const ch
 static plan_node *node_at(builder *b, int i) { return b->nodes.items[i]; }
 
 static int plan_source(builder *b, ast_decl *d) {
-  int have = decl_node(b, d);
-  if (have >= 0) return have;
+  int *have = declmap_get(&b->out_node, d);
+  if (have) return *have;
   plan_node *n = new_node(b, PLAN_SOURCE, -1, d->at, d->name);
   n->source = d;
   if (d->u.source.schema) n->out = d->u.source.schema->u.schema.row;
   n->needed = arena_alloc(b->a, (n->out.nfields ? n->out.nfields : 1) * sizeof(bool));
-  set_decl_node(b, d, n->index);
+  declmap_put(b->a, &b->out_node, d, n->index);
   return n->index;
 }
 
@@ -174,20 +159,20 @@ static int plan_flow(builder *b, ast_flow *f, const char *name) {
   ast_decl *from = f->from_decl;
   int in = plan_decl(b, from);
   if (in < 0) return -1;
-  int li = find_live(b, from);
-  bool open = from->kind == DECL_LET && li >= 0 && b->consumers[li] == 1;
+  int *consumers = declmap_get(&b->live, from);
+  bool open = from->kind == DECL_LET && consumers && *consumers == 1;
   return plan_ops(b, f, in, open, name);
 }
 
 /* The output node of a source or let, planning it on first use. */
 static int plan_decl(builder *b, ast_decl *d) {
   if (!d) return -1;
-  int have = decl_node(b, d);
-  if (have >= 0) return have;
+  int *have = declmap_get(&b->out_node, d);
+  if (have) return *have;
   if (d->kind == DECL_SOURCE) return plan_source(b, d);
   if (d->kind != DECL_LET || !d->u.let.flow) return -1;
   int n = plan_flow(b, d->u.let.flow, d->name);
-  set_decl_node(b, d, n);
+  declmap_put(b->a, &b->out_node, d, n);
   return n;
 }
 
@@ -346,11 +331,11 @@ plan_program *plan_build(arena *a, ast_program *prog, const char *file) {
   find_live_decls(&b, prog);
   for (int i = 0; i < prog->decls.len; i++) {
     ast_decl *d = prog->decls.items[i];
-    if (d->kind == DECL_SOURCE && find_live(&b, d) >= 0) plan_source(&b, d);
+    if (d->kind == DECL_SOURCE && declmap_get(&b.live, d)) plan_source(&b, d);
   }
   for (int i = 0; i < prog->decls.len; i++) {
     ast_decl *d = prog->decls.items[i];
-    if (d->kind == DECL_LET && find_live(&b, d) >= 0) plan_decl(&b, d);
+    if (d->kind == DECL_LET && declmap_get(&b.live, d)) plan_decl(&b, d);
     else if (d->kind == DECL_FLOW && d->u.flow && flow_has_sink(d->u.flow))
       plan_flow(&b, d->u.flow, NULL);
   }

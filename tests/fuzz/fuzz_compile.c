@@ -9,7 +9,7 @@
  * Build and run (clang only; from the repository root):
  *   cmake -S . -B build-fuzz -DPIPE_FUZZ=ON -DCMAKE_C_COMPILER=clang-14 -DCMAKE_BUILD_TYPE=Debug
  *   cmake --build build-fuzz --target fuzz_compile
- *   mkdir -p /tmp/fz && cp examples/*.pipe tests/check/*.pipe /tmp/fz/
+ *   mkdir -p /tmp/fz && cp examples/SOME.pipe tests/check/SOME.pipe /tmp/fz/  (the seeds)
  *   (cd /tmp && ./path/to/build-fuzz/fuzz_compile -max_total_time=300 -max_len=4096 /tmp/fz)
  */
 #include <stdint.h>
