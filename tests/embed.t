@@ -1,0 +1,37 @@
+#!/bin/sh
+# embed.t: a C program embeds a pipeline compiled with `pipec build --emit=obj --header`
+# and runs it through pipe/pipe.h (tests/embed/). Env: PIPEC, BUILD (the build directory
+# holding libpipert.a).
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+PIPEC=${PIPEC:-$top/build/pipec}
+BUILD=${BUILD:-$(dirname "$PIPEC")}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+san=""
+grep -q '^PIPE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null &&
+  san="-fsanitize=address,undefined"
+echo "1..4"
+cp "$here/embed/"* "$tmp/" && cd "$tmp" || exit 1
+if "$PIPEC" build sales.pipe --emit=obj -o sales.o --header sales.h 2>err; then
+  echo "ok 1 - pipec --emit=obj --header"
+else
+  echo "not ok 1 - pipec --emit=obj --header"; sed 's/^/# /' err
+fi
+if grep -q 'extern const pipe_program_desc sales_program;' sales.h; then
+  echo "ok 2 - the header declares sales_program"
+else
+  echo "not ok 2 - the header declares sales_program"; sed 's/^/# /' sales.h
+fi
+if cc $san -I"$top/runtime/include" -I. host.c sales.o "$BUILD/libpipert.a" -lpthread -lm \
+     -o host 2>err; then
+  echo "ok 3 - host.c links with the object and libpipert.a"
+else
+  echo "not ok 3 - host.c links with the object and libpipert.a"; sed 's/^/# /' err
+fi
+if ./host sales.csv > out 2>err && diff -u expected.out out > diff; then
+  echo "ok 4 - the embedded pipeline runs, reports stats and a missing param"
+else
+  echo "not ok 4 - the embedded pipeline runs, reports stats and a missing param"
+  sed 's/^/# /' diff err
+fi
