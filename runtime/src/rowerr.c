@@ -1,8 +1,12 @@
 /* rowerr.c: failures, row errors and the error policies (fail, skip, dead_letter).
  *
- * A failure anywhere is handled the same way: the first error text is recorded in the run
- * under its mutex and every channel is cancelled, so all threads wake and exit; pipe_wait
- * then returns status 1 and pipe_main prints the text. A bad row is a failure only under
+ * Every failure records the run's first error text under its mutex (later ones are
+ * dropped: one error is printed) and sets `stopping`. A graceful failure (a row error
+ * under fail, a read error) stops there: the failing node drains itself and the sources
+ * stop between batches, so everything before the failing row is still written. An
+ * emergency (a writer's I/O error, pipe_stop, EPIPE on stdout) also cancels every channel
+ * so that all threads wake and exit at once. pipe_wait then returns the status and
+ * pipe_main prints the text. A bad row is a failure only under
  * `fail`; `skip` counts it on its operator, `dead_letter` writes it as a record of the
  * dead-letter schema (error, origin, field, value, pipe, row) through the connector's
  * writer, whose lock serialises records from different threads, and counts it. This is
@@ -42,7 +46,7 @@ static void cancel_all(pipe_run *r) {
   for (int i = 0; i < r->nchans; i++) rt_chan_cancel(r->chans[i]);
 }
 
-void rt_run_fail(pipe_run *r, int status, const char *text) {
+void rt_run_fail_drain(pipe_run *r, int status, const char *text) {
   pthread_mutex_lock(&r->mu);
   if (r->err.status == 0) {
     r->err.status = status;
@@ -50,7 +54,18 @@ void rt_run_fail(pipe_run *r, int status, const char *text) {
   }
   r->stopping = 1;
   pthread_mutex_unlock(&r->mu);
+}
+
+void rt_run_fail(pipe_run *r, int status, const char *text) {
+  rt_run_fail_drain(r, status, text);
   cancel_all(r);
+}
+
+int rt_run_stopping(pipe_run *r) {
+  pthread_mutex_lock(&r->mu);   /* once per batch: cheap next to reading 4096 rows */
+  int s = r->stopping;
+  pthread_mutex_unlock(&r->mu);
+  return s;
 }
 
 void rt_run_stop(pipe_run *r) {
@@ -97,7 +112,10 @@ void rt_node_ioerr(rt_node *n, const char *msg, int was_epipe) {
   rt_node_label(n, 0, 1, where, sizeof where);
   snprintf(text, sizeof text, "error: %s\n  --> %s:%d:%d: in %s\n", msg,
            n->run->prog->file ? n->run->prog->file : "?", n->d->line, n->d->col, where);
-  rt_run_fail(n->run, 1, text);
+  /* A bad read is like a bad record: what came before it is still written. A writer's
+   * error cannot be drained around (its output is broken), so it cancels everything. */
+  if (n->d->kind == PIPE_NODE_SOURCE) rt_run_fail_drain(n->run, 1, text);
+  else rt_run_fail(n->run, 1, text);
 }
 
 static void fail_row(pipe_run *r, const rowerr *e) {
@@ -112,7 +130,7 @@ static void fail_row(pipe_run *r, const rowerr *e) {
   rt_buf_printf(&b, "%s\n  --> %s:%d:%d: in %s\n", e->message,
                 r->prog->file ? r->prog->file : "?", e->pline, e->pcol, e->where);
   rt_buf_putc(&b, 0);
-  rt_run_fail(r, 1, b.p);
+  rt_run_fail_drain(r, 1, b.p);
   rt_buf_free(&b);
 }
 
@@ -168,14 +186,22 @@ static int write_dead(rt_node *n, int dead, const rowerr *e) {
   return 0;
 }
 
+/* The row is counted under exactly one of skipped, dead or failed, so that every stats
+ * line adds up (a failed row is the one the error names). */
 static int apply(rt_node *n, const pipe_policy_desc *pol, rt_opcount *count, const rowerr *e) {
   switch (pol->kind) {
   case PIPE_ON_SKIP: count->skipped++; return 0;
   case PIPE_ON_DEAD:
-    if (write_dead(n, pol->dead, e) != 0) return -1;
+    if (write_dead(n, pol->dead, e) != 0) {
+      count->failed++;
+      return -1;
+    }
     count->dead++;
     return 0;
-  default: fail_row(n->run, e); return -1;
+  default:
+    fail_row(n->run, e);
+    count->failed++;
+    return -1;
   }
 }
 

@@ -26,6 +26,7 @@ typedef struct rt_node rt_node;
 typedef struct rt_opcount {
   int64_t skipped;
   int64_t dead;
+  int64_t failed;          /* rows that stopped the run (policy fail): 0 or 1 */
 } rt_opcount;
 
 struct rt_node {
@@ -70,7 +71,7 @@ struct pipe_run {
   int state;                /* RUN_NEW, RUN_STARTED, RUN_JOINED */
   pthread_mutex_t mu;       /* guards err and stopping */
   pipe_error err;
-  int stopping;             /* some thread failed or asked to stop */
+  int stopping;             /* a failure or a stop: sources read no further batch */
 };
 
 enum { RUN_NEW = 0, RUN_STARTED = 1, RUN_JOINED = 2 };
@@ -95,19 +96,30 @@ void *rt_stage_main(void *node);
 void *rt_sink_main(void *node);
 
 /* rowerr.c: failures and error policies */
-/* Records the run's first error (status 1 or 2, the full text) and cancels every channel. */
+/* An emergency (a writer's I/O error, a thread that cannot start): records the run's
+ * first error (status 1 or 2, the full text) and cancels every channel. */
 void rt_run_fail(pipe_run *r, int status, const char *text);
+/* A graceful failure (a row error under fail, a read error): records the run's first
+ * error and enters the stopping state without cancelling anything, so that what was
+ * produced before the failure still reaches the sinks. The failing node itself sends
+ * what it has, closes its outputs and hangs up its input. */
+void rt_run_fail_drain(pipe_run *r, int status, const char *text);
 /* Cancels every channel without an error (stdout closed under us: `| head`). */
 void rt_run_stop(pipe_run *r);
+/* Whether the run is stopping (a failure or a stop). Sources check it between batches. */
+int rt_run_stopping(pipe_run *r);
 /* Fills err with "error: MSG\n  --> FILE:L:C: in WHERE\n". */
 void rt_format_open_error(pipe_run *r, const pipe_node_desc *d, const char *where,
                           const char *msg, pipe_error *err);
-/* A reader's bad row under the source's policy. 0 to go on, -1 to stop the thread. */
+/* A reader's bad row under the source's policy. 0 to go on, -1 to stop the thread
+ * (fail: the run is stopping; the source sends the rows in hand, then EOS). */
 int rt_source_rowerr(rt_node *n, const char *origin, const rt_rowerr *re);
-/* A kernel's failing row `row` of `in` under the policy of the failing operator. */
+/* A kernel's failing row `row` of `in` under the policy of the failing operator. 0 to go
+ * on, -1 to stop (the stage sends the rows before `row`, then EOS, and hangs up). */
 int rt_stage_rowerr(rt_node *n, const pipe_batch *in, int64_t row);
-/* An I/O error in a node: "error: MSG\n  --> FILE:L:C: in WHERE". Writer EPIPE on the
- * standard output stops the run quietly instead. */
+/* An I/O error in a node: "error: MSG\n  --> FILE:L:C: in WHERE". A reader's error fails
+ * the run gracefully (rt_run_fail_drain), a writer's cancels it (rt_run_fail); writer
+ * EPIPE on the standard output stops the run quietly instead. */
 void rt_node_ioerr(rt_node *n, const char *msg, int was_epipe);
 /* What error texts and stats call a node (or a stage's operator `op`): "source `trades`"
  * (quoted) or "source trades", "filter", "select", "sink csv". */

@@ -4,9 +4,16 @@
  * rows from the node's pool and sends each non-empty batch to every consumer. A bad
  * record goes to the source's error policy and reading goes on in the same batch. With a
  * watermark field, a WATERMARK(max event time seen - delay) follows a batch whenever it
- * advances. At the end of the input the consumers get EOS. The only blocking calls are
- * the reader (a read of standard input is not cancellable: a cancelled run whose source
- * waits on a terminal finishes when that read returns) and channel sends (cancellable).
+ * advances. At the end of the input the consumers get EOS.
+ *
+ * Stopping: when this source fails (a bad record under fail, a read error) it sends the
+ * rows already in the batch, then EOS, so every row before the bad one is written. When
+ * another node fails, the run is `stopping` and the source checks that between batches,
+ * then ends with EOS as at the end of its input. A flag checked per batch is the honest
+ * mechanism here: read(2) cannot also wait on a channel or a condition variable, so a
+ * source cannot be woken in the middle of a read; a batch is at most 4096 records, so it
+ * notices within one batch (except on a terminal or idle pipe, where the read itself
+ * waits). Channel sends are cancellable, and a hung-up consumer makes them fail at once.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -74,18 +81,15 @@ void *rt_source_main(void *arg) {
   rt_node *n = arg;
   const char *origin = rt_reader_origin(n->reader);
   int64_t seen = INT64_MIN, sent = INT64_MIN;
-  for (;;) {
+  while (!rt_run_stopping(n->run)) {
     pipe_batch *b = rt_batch_get(n->pool);
     b->origin = origin;
     int st = fill(n, b, origin);
-    if (st == FILL_STOP) {
-      rt_batch_release(b);
-      return NULL;
-    }
+    /* On FILL_STOP b holds exactly the rows read before the failure: they go out too. */
     if (b->nrows == 0) rt_batch_release(b);
-    else if (send_batch(n, b, &seen, &sent) != 0) return NULL;
-    if (st == FILL_EOF) break;
+    else if (send_batch(n, b, &seen, &sent) != 0) break;   /* cancelled or nobody reads */
+    if (st != FILL_SEND) break;
   }
-  rt_node_close_outs(n);
+  rt_node_close_outs(n);   /* harmless on cancelled or hung-up channels */
   return NULL;
 }

@@ -5,36 +5,37 @@
  * operator's error policy and the kernel resumes after it. Scratch strings live until the
  * batch is done. Watermarks pass through unchanged (a stateless stage neither delays nor
  * reorders rows); EOS is forwarded once the input is drained.
+ *
+ * Under `fail` the stage stops gracefully: it hangs up its input (producers blocked on it
+ * wake, nothing more piles up there), sends the output rows made before the failing row,
+ * then EOS, and exits. Whenever the stage exits before EOS it hangs up its input, so no
+ * producer can block forever on a channel nobody reads.
  */
 #include "rt_internal.h"
 
-/* Runs the kernel over in; returns the output batch, or NULL to stop (in released). */
-static pipe_batch *run_kernel(rt_node *n, pipe_batch *in) {
-  pipe_batch *out = rt_batch_get_cap(n->pool, in->nrows);
-  out->origin = in->origin;
-  int64_t start = 0;
+/* Runs the kernel over in into out. Returns the input rows processed: in->nrows, or the
+ * failing row + 1 when the row's policy stops the stage (*stop set; out then holds exactly
+ * the output of the rows before it). in is released. */
+static int64_t run_kernel(rt_node *n, pipe_batch *in, pipe_batch *out, int *stop) {
+  int64_t start = 0, done = in->nrows;
+  *stop = 0;
   for (;;) {
     int64_t r = n->d->kernel(&n->ctx, in, out, start);
     if (r >= in->nrows) break;
     if (rt_stage_rowerr(n, in, r) != 0) {
-      rt_batch_release(out);
-      out = NULL;
+      *stop = 1;
+      done = r + 1;   /* the rows after the failing one were never looked at */
       break;
     }
     start = r + 1;
   }
   rt_scratch_reset(&n->ctx);
   rt_batch_release(in);
-  return out;
+  return done;
 }
 
-static int on_batch(rt_node *n, pipe_batch *in) {
-  n->rows_in += in->nrows;
-  pipe_batch *out = in;
-  if (n->d->kernel) {
-    out = run_kernel(n, in);
-    if (!out) return -1;
-  }
+/* Sends out (consumed) if it has rows. 0, or -1 when no consumer is left. */
+static int send_out(rt_node *n, pipe_batch *out) {
   if (out->nrows == 0) {
     rt_batch_release(out);
     return 0;
@@ -44,18 +45,36 @@ static int on_batch(rt_node *n, pipe_batch *in) {
   return rt_node_emit(n, &m);
 }
 
+/* 0 to go on, -1 to stop (the run failed here, or nobody is left to send to). */
+static int on_batch(rt_node *n, pipe_batch *in) {
+  if (!n->d->kernel) {
+    n->rows_in += in->nrows;
+    return send_out(n, in);
+  }
+  pipe_batch *out = rt_batch_get_cap(n->pool, in->nrows);
+  out->origin = in->origin;
+  int stop;
+  n->rows_in += run_kernel(n, in, out, &stop);
+  if (!stop) return send_out(n, out);
+  rt_chan_hangup(n->in);   /* first: wake our producers while we send what we have */
+  send_out(n, out);
+  rt_node_close_outs(n);
+  return -1;
+}
+
 void *rt_stage_main(void *arg) {
   rt_node *n = arg;
   rt_msg m;
   while (rt_chan_recv(n->in, &m) == 0) {
     if (m.kind == RT_MSG_BATCH) {
-      if (on_batch(n, m.batch) != 0) return NULL;
+      if (on_batch(n, m.batch) != 0) break;
     } else if (m.kind == RT_MSG_WATERMARK) {
-      if (rt_node_emit(n, &m) != 0) return NULL;
+      if (rt_node_emit(n, &m) != 0) break;
     } else {
       rt_node_close_outs(n);
       return NULL;
     }
   }
+  rt_chan_hangup(n->in);   /* stopped before EOS: producers must not wait on us */
   return NULL;
 }
