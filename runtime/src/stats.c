@@ -3,7 +3,8 @@
  * One line per operator in plan order: a source, each operator fused into a stage, a sink.
  * A stage only counts rows received, rows each operator filtered (the kernel's counters)
  * and rows each operator skipped or dead-lettered; per-operator in and out follow, since
- * an operator's input is its predecessor's output. Every counter belongs to one thread
+ * an operator's input is its predecessor's output. A stage stopped by a failing row counts
+ * as received only the rows up to and including it. Every counter belongs to one thread
  * and is read after pthread_join, so none is atomic.
  */
 #include <stdio.h>
@@ -25,7 +26,10 @@ static void set_row(pipe_stat *s, const rt_node *n, int op, int64_t in, int64_t 
   s->filtered = filtered;
   s->skipped = n->ops[op].skipped;
   s->dead = n->ops[op].dead;
-  s->out = in - filtered - s->skipped - s->dead;
+  /* A row that failed the run (policy fail) is in `in` but in no other column: the error
+   * names it. So that line has in = out + filtered + skipped + dead + 1; every other
+   * line adds up exactly. */
+  s->out = in - filtered - s->skipped - s->dead - n->ops[op].failed;
 }
 
 /* Fills the rows of node n from index k on (rows beyond max are counted, not written). */
@@ -62,10 +66,13 @@ void pipe_print_stats(const pipe_run *r, FILE *out) {
   int n = rt_stats_rows(r, NULL, 0);
   pipe_stat s[n > 0 ? n : 1];
   rt_stats_rows(r, s, n);
-  fprintf(out, "%-40s %10s %10s %10s %10s %10s\n", "operator", "in", "out", "filtered",
+  int w = 40;   /* the label column widens for long paths so the numbers stay aligned */
+  for (int i = 0; i < n; i++)
+    if ((int)strlen(s[i].label) > w) w = (int)strlen(s[i].label);
+  fprintf(out, "%-*s %10s %10s %10s %10s %10s\n", w, "operator", "in", "out", "filtered",
           "skipped", "dead");
   for (int i = 0; i < n; i++)
-    fprintf(out, "%-40s %10lld %10lld %10lld %10lld %10lld\n", s[i].label, (long long)s[i].in,
+    fprintf(out, "%-*s %10lld %10lld %10lld %10lld %10lld\n", w, s[i].label, (long long)s[i].in,
             (long long)s[i].out, (long long)s[i].filtered, (long long)s[i].skipped,
             (long long)s[i].dead);
 }
