@@ -1,8 +1,9 @@
-/* fuzz_compile.c: libFuzzer target for the front end: lexer, parser, sema and plan.
+/* fuzz_compile.c: libFuzzer target for the compiler: lexer, parser, sema, plan, codegen.
  *
- * Any bytes are a .pipe file. They go through every phase that needs no LLVM (parse_file,
- * sema_check, plan_build when sema accepted the program, and the AST and plan dumps), with
- * diagnostics rendered to /dev/null so that the caret printer runs too. Any crash,
+ * Any bytes are a .pipe file. They go through parse_file and sema_check, with diagnostics
+ * rendered to /dev/null so that the caret printer runs too; a program sema accepts is
+ * planned, dumped, and lowered to LLVM IR (unoptimised, to /dev/null), which must verify:
+ * a checked program that codegen cannot lower is a bug, so that aborts. Any crash,
  * sanitizer report, hang or leak here is a bug: bad input must only produce diagnostics.
  * Imports are resolved relative to the fuzzer's working directory; run it in an empty one.
  *
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "parse.h"
 #include "plan.h"
 #include "sema.h"
@@ -34,7 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   src_file *f = src_from_string(a, "fuzz.pipe", text);
   if (parse_file(a, &d, &prog, f) == 0 && sema_check(a, &d, &prog) == 0) {
     ast_dump(sink, &prog);
-    plan_dump(sink, plan_build(a, &prog, "fuzz.pipe"));
+    plan_program *plan = plan_build(a, &prog, "fuzz.pipe");
+    plan_dump(sink, plan);
+    backend_opts o = {.emit = EMIT_LLVM, .out = "/dev/null", .opt_level = 0};
+    if (backend_build(a, plan, &o) != 0) abort();
   }
   arena_free(a);
   free(text);
