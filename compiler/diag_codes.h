@@ -40,4 +40,5 @@
   X(E0403, "E0403", "sink used as a stream") \
   /* warnings */ \
   X(W0001, "W0001", "unused let") \
-  X(W0002, "W0002", "unused param")
+  X(W0002, "W0002", "unused param") \
+  X(W0003, "W0003", "unused source")

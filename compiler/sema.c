@@ -192,6 +192,9 @@ static void warn_unused(sema *s) {
     } else if (d->kind == DECL_PARAM && !ty_is_err(d->u.param.resolved)) {
       diag_warning(s->d, d->name_at, DIAG_W0002, "param `%s` is never used", d->name);
       diag_hint(s->d, "use it in an expression or a connector path, or remove it");
+    } else if (d->kind == DECL_SOURCE && d->u.source.schema) {
+      diag_warning(s->d, d->name_at, DIAG_W0003, "source `%s` is never read", d->name);
+      diag_hint(s->d, "start a flow from it (`%s | ... | sink ...`) or remove it", d->name);
     }
   }
 }
@@ -211,6 +214,7 @@ int sema_check(arena *a, diag_ctx *d, ast_program *p) {
   each(&s, DECL_SOURCE, sema_check_source);
   each(&s, DECL_LET, sema_check_let);
   each(&s, DECL_FLOW, sema_check_flow);
-  warn_unused(&s);
+  /* After an error, "never used" is usually its echo (the misspelt use), not news. */
+  if (d->errors == before) warn_unused(&s);
   return d->errors - before;
 }
