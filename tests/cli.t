@@ -1,0 +1,52 @@
+#!/bin/sh
+# cli.t: the pipec command line: usage errors exit 2 with a message, a missing file exits
+# 1, --help/--version exit 0, every --dump prints its phase, --emit writes what it says,
+# and `run` passes arguments through and returns the program's status. Env: PIPEC.
+here=$(cd "$(dirname "$0")" && pwd)
+PIPEC=${PIPEC:-$(dirname "$here")/build/pipec}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; sed 's/^/# /' "$tmp/err" "$tmp/out" 2>/dev/null; fi; }
+# expect STATUS GREP-PATTERN NAME -- ARGS...: runs pipec, checks status and that stdout+stderr match
+expect() {
+  want=$1 pat=$2 name=$3; shift 4
+  "$PIPEC" "$@" > "$tmp/out" 2> "$tmp/err"; got=$?
+  [ "$got" = "$want" ] && { [ -z "$pat" ] || cat "$tmp/out" "$tmp/err" | grep -q -- "$pat"; }
+  ok $? "$name (status $got, want $want)"
+}
+cat > "$tmp/p.pipe" <<'P'
+schema T { a: i64, b: string, c: f64, d: string? }
+param limit: i64 = 2
+source t: T = csv(stdin)
+let big = t | filter a > limit
+big | select { a, e = c * 2.0 } | filter e > 1.0 | sink csv(stdout)
+P
+printf 'a,b,c,d\n1,x,1.5,\n3,y,2.5,z\n5,w,0.25,\n' > "$tmp/in.csv"
+
+expect 2 'missing command' 'no arguments' --
+expect 2 'unknown command `frob`' 'unknown command' -- frob x.pipe
+expect 2 'missing -o' 'build without -o' -- build "$tmp/p.pipe"
+expect 2 'bad optimisation level' 'bad -O' -- build "$tmp/p.pipe" -o "$tmp/x" -O7
+expect 2 'unknown' 'unknown option' -- check "$tmp/p.pipe" --frob
+expect 2 'emit' 'bad --emit' -- build "$tmp/p.pipe" -o "$tmp/x" --emit=wasm
+expect 1 'cannot read' 'missing file' -- check "$tmp/nope.pipe"
+expect 0 'usage: pipec check' '--help' -- --help
+expect 0 '[0-9]\.[0-9]' '--version' -- --version
+expect 0 'filter' '--dump=parse' -- check "$tmp/p.pipe" --dump=parse
+expect 0 'i64' '--dump=ast shows types' -- check "$tmp/p.pipe" --dump=ast
+# fusion across the let (one consumer): one stage with three operators
+expect 0 'op 2: filter' '--dump=plan fuses filter, select, filter into one stage' -- check "$tmp/p.pipe" --dump=plan
+# projection pushdown: b and d are read by no operator
+expect 0 'b: string (unread)' '--dump=plan marks unread columns' -- check "$tmp/p.pipe" --dump=plan
+expect 0 '' '--emit=llvm' -- build "$tmp/p.pipe" --emit=llvm -o "$tmp/p.ll"
+grep -q '^@p_program = .*constant' "$tmp/p.ll" && grep -q '^define .*stage' "$tmp/p.ll"
+ok $? 'the IR defines the descriptor p_program and a stage kernel'
+expect 0 '' '--emit=obj' -- build "$tmp/p.pipe" --emit=obj -o "$tmp/p.o"
+[ "$(nm -g --defined-only "$tmp/p.o" | awk '{print $3}')" = p_program ]
+ok $? 'the object defines one global symbol, p_program (no main)'
+"$PIPEC" run "$tmp/p.pipe" -- --param limit=0 < "$tmp/in.csv" > "$tmp/out" 2> "$tmp/err"
+[ $? = 0 ] && [ "$(cat "$tmp/out")" = "$(printf 'a,e\n1,3\n3,5\n')" ]; ok $? 'run passes --param through'
+"$PIPEC" run "$tmp/p.pipe" -- --param limit=x < "$tmp/in.csv" > "$tmp/out" 2> "$tmp/err"
+[ $? = 2 ] && grep -q 'invalid i64' "$tmp/err"; ok $? 'run returns the program status (2: bad param)'
+echo "1..$n"
