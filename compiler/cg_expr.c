@@ -162,16 +162,21 @@ static LLVMValueRef in_col(cg_fn *f, LLVMValueRef *cache, int field, int member)
   return cache[field];
 }
 
-/* The null flag of row `i` of a column with a validity bitmap. */
-LLVMValueRef cg_bit_is_null(cg_fn *f, LLVMValueRef validity, LLVMValueRef i) {
+/* Bit i of an LSB-first bitmap (a validity bitmap or bool values) as an i8, 0 or 1. */
+static LLVMValueRef bit_at(cg_fn *f, LLVMValueRef bits, LLVMValueRef i) {
   cg_ctx *g = f->g;
   LLVMValueRef byte_at = LLVMBuildLShr(g->b, i, cg_const_i64(g, 3), "");
   LLVMValueRef byte = LLVMBuildLoad2(g->b, g->t_i8,
-                                     LLVMBuildGEP2(g->b, g->t_i8, validity, &byte_at, 1, ""), "vbyte");
+                                     LLVMBuildGEP2(g->b, g->t_i8, bits, &byte_at, 1, ""), "bbyte");
   LLVMValueRef sh = LLVMBuildTrunc(g->b, LLVMBuildAnd(g->b, i, cg_const_i64(g, 7), ""), g->t_i8, "");
-  LLVMValueRef bit = LLVMBuildAnd(g->b, LLVMBuildLShr(g->b, byte, sh, ""),
-                                  LLVMConstInt(g->t_i8, 1, 0), "");
-  return LLVMBuildICmp(g->b, LLVMIntEQ, bit, LLVMConstInt(g->t_i8, 0, 0), "isnull");
+  return LLVMBuildAnd(g->b, LLVMBuildLShr(g->b, byte, sh, ""), LLVMConstInt(g->t_i8, 1, 0), "");
+}
+
+/* The null flag of row `i` of a column with a validity bitmap. */
+LLVMValueRef cg_bit_is_null(cg_fn *f, LLVMValueRef validity, LLVMValueRef i) {
+  cg_ctx *g = f->g;
+  return LLVMBuildICmp(g->b, LLVMIntEQ, bit_at(f, validity, i), LLVMConstInt(g->t_i8, 0, 0),
+                       "isnull");
 }
 
 /* Row f->row of stage input field `field`, of type t. */
@@ -181,11 +186,9 @@ cg_val cg_load_field(cg_fn *f, int field, ty t) {
   LLVMValueRef values = in_col(f, f->col_values, field, CG_COL_VALUES);
   LLVMValueRef i = f->row;
   switch (t.kind) {
-  case TY_BOOL: {
-    LLVMValueRef b = LLVMBuildLoad2(g->b, g->t_i8, LLVMBuildGEP2(g->b, g->t_i8, values, &i, 1, ""), "");
-    r.v = LLVMBuildICmp(g->b, LLVMIntNE, b, LLVMConstInt(g->t_i8, 0, 0), "b");
+  case TY_BOOL: /* bit-packed, as in Arrow */
+    r.v = LLVMBuildICmp(g->b, LLVMIntNE, bit_at(f, values, i), LLVMConstInt(g->t_i8, 0, 0), "b");
     break;
-  }
   case TY_F64:
     r.v = LLVMBuildLoad2(g->b, g->t_f64, LLVMBuildGEP2(g->b, g->t_f64, values, &i, 1, ""), "f");
     break;

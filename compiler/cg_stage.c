@@ -35,15 +35,17 @@ typedef struct out_cols {
   LLVMValueRef lines, in_lines;
 } out_cols;
 
-static void set_valid(cg_fn *f, LLVMValueRef validity, LLVMValueRef n, LLVMValueRef isnull) {
+/* Sets (on true) or clears bit n of an LSB-first bitmap: a validity bitmap or bool values.
+ * Pooled batches keep stale bits, so both cases are written. */
+static void set_bit(cg_fn *f, LLVMValueRef bits, LLVMValueRef n, LLVMValueRef on) {
   cg_ctx *g = f->g;
-  LLVMValueRef at = index_ptr(g, g->t_i8, validity, LLVMBuildLShr(g->b, n, cg_const_i64(g, 3), ""));
-  LLVMValueRef old = LLVMBuildLoad2(g->b, g->t_i8, at, "vbyte");
+  LLVMValueRef at = index_ptr(g, g->t_i8, bits, LLVMBuildLShr(g->b, n, cg_const_i64(g, 3), ""));
+  LLVMValueRef old = LLVMBuildLoad2(g->b, g->t_i8, at, "bbyte");
   LLVMValueRef sh = LLVMBuildTrunc(g->b, LLVMBuildAnd(g->b, n, cg_const_i64(g, 7), ""), g->t_i8, "");
   LLVMValueRef bit = LLVMBuildShl(g->b, LLVMConstInt(g->t_i8, 1, 0), sh, "bit");
   LLVMValueRef set = LLVMBuildOr(g->b, old, bit, "");
   LLVMValueRef clr = LLVMBuildAnd(g->b, old, LLVMBuildNot(g->b, bit, ""), "");
-  LLVMBuildStore(g->b, LLVMBuildSelect(g->b, isnull, clr, set, ""), at);
+  LLVMBuildStore(g->b, LLVMBuildSelect(g->b, on, set, clr, ""), at);
 }
 
 /* Copies len bytes to the end of the column's string data, growing it when needed. */
@@ -77,8 +79,8 @@ static void store_value(cg_fn *f, const out_cols *oc, int j, ty t, cg_val v, LLV
     append_string(f, oc->col[j], oc->values[j], n, v.v, len);
     break;
   }
-  case TY_BOOL:
-    LLVMBuildStore(g->b, LLVMBuildZExt(g->b, v.v, g->t_i8, ""), index_ptr(g, g->t_i8, oc->values[j], n));
+  case TY_BOOL: /* bit-packed, as in Arrow */
+    set_bit(f, oc->values[j], n, v.v);
     break;
   case TY_F64:
     LLVMBuildStore(g->b, v.v, index_ptr(g, g->t_f64, oc->values[j], n));
@@ -88,7 +90,7 @@ static void store_value(cg_fn *f, const out_cols *oc, int j, ty t, cg_val v, LLV
     LLVMBuildStore(g->b, v.v, index_ptr(g, g->t_i64, oc->values[j], n));
     break;
   }
-  if (isnull) set_valid(f, oc->validity[j], n, isnull);
+  if (isnull) set_bit(f, oc->validity[j], n, LLVMBuildNot(g->b, isnull, ""));
 }
 
 static void append_row(cg_fn *f, const out_cols *oc) {

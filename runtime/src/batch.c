@@ -52,11 +52,12 @@ static void *xrealloc(void *p, size_t n) {
   return q;
 }
 
-static size_t value_width(int type) {
+/* Bytes of the values array of a column of `rows` rows (bools are bit-packed). */
+static size_t values_size(int type, size_t rows) {
   switch (type) {
-  case PIPE_T_BOOL: return 1;
-  case PIPE_T_F64: return sizeof(double);
-  default: return sizeof(int64_t);
+  case PIPE_T_BOOL: return (rows + 7) / 8;
+  case PIPE_T_F64: return rows * sizeof(double);
+  default: return rows * sizeof(int64_t);
   }
 }
 
@@ -76,7 +77,7 @@ static void col_alloc(pipe_column *c, const pipe_field_desc *f, int64_t cap) {
       c->data_cap = want;
     }
   } else {
-    c->values = xmalloc(rows * value_width(f->type));
+    c->values = xmalloc(values_size(f->type, rows));
   }
 }
 

@@ -141,7 +141,7 @@ static void json_value(rt_buf *out, const pipe_column *c, const pipe_field_desc 
   }
   switch (f->type) {
   case PIPE_T_BOOL:
-    if (((const uint8_t *)c->values)[row]) rt_buf_put(out, "true", 4);
+    if (rt_bool_get(c, row)) rt_buf_put(out, "true", 4);
     else rt_buf_put(out, "false", 5);
     return;
   case PIPE_T_I64:

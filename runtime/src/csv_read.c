@@ -174,7 +174,7 @@ void rt_reader_close(rt_reader *r) {
 static void put_null(pipe_column *c, int type, int64_t row) {
   switch (type) {
   case PIPE_T_STRING: rt_str_append(c, row, "", 0); break;
-  case PIPE_T_BOOL: ((uint8_t *)c->values)[row] = 0; break;
+  case PIPE_T_BOOL: rt_bool_set(c, row, 0); break;
   case PIPE_T_F64: ((double *)c->values)[row] = 0; break;
   default: ((int64_t *)c->values)[row] = 0; break;
   }
@@ -199,7 +199,7 @@ static const char *put_value(pipe_column *c, const pipe_field_desc *f, int64_t r
   case PIPE_T_STRING: rt_str_append(c, row, p, (int64_t)n); break;
   case PIPE_T_BOOL:
     if (pipe_parse_bool(p, (int64_t)n, &v) != 0) return "invalid bool";
-    ((uint8_t *)c->values)[row] = v != 0;
+    rt_bool_set(c, row, v != 0);
     break;
   case PIPE_T_I64:
     if (pipe_parse_i64(p, (int64_t)n, &v) != 0) return "invalid i64";

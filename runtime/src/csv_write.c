@@ -47,7 +47,7 @@ static void put_value(rt_buf *out, const pipe_column *c, int type, int64_t row, 
   if (rt_is_null(c, row)) return;
   switch (type) {
   case PIPE_T_BOOL:
-    if (((const uint8_t *)c->values)[row]) rt_buf_put(out, "true", 4);
+    if (rt_bool_get(c, row)) rt_buf_put(out, "true", 4);
     else rt_buf_put(out, "false", 5);
     return;
   case PIPE_T_STRING: {

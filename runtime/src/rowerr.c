@@ -233,7 +233,7 @@ static int value_text(const pipe_column *c, int type, int64_t row, char *buf, pi
   switch (type) {
   case PIPE_T_STRING: *out = rt_str_at(c, row); return 1;
   case PIPE_T_BOOL:
-    len = snprintf(buf, PIPE_FMT_MAX, "%s", ((const uint8_t *)c->values)[row] ? "true" : "false");
+    len = snprintf(buf, PIPE_FMT_MAX, "%s", rt_bool_get(c, row) ? "true" : "false");
     break;
   case PIPE_T_F64: len = pipe_fmt_f64(((const double *)c->values)[row], buf); break;
   case PIPE_T_TIMESTAMP: len = pipe_fmt_ts(((const int64_t *)c->values)[row], buf); break;

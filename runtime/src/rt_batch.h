@@ -34,6 +34,16 @@ static inline void rt_set_valid(pipe_column *c, int64_t i, int valid) {
   if (valid) c->validity[i >> 3] |= (uint8_t)(1u << (i & 7));
   else c->validity[i >> 3] &= (uint8_t)~(1u << (i & 7));
 }
+/* Bool values are bit-packed like the validity bitmap (Arrow boolean layout). Pooled
+ * batches keep stale bits, so a writer always sets or clears the bit of its row. */
+static inline int rt_bool_get(const pipe_column *c, int64_t i) {
+  return (((const uint8_t *)c->values)[i >> 3] >> (i & 7)) & 1;
+}
+static inline void rt_bool_set(pipe_column *c, int64_t i, int v) {
+  uint8_t *byte = &((uint8_t *)c->values)[i >> 3];
+  if (v) *byte |= (uint8_t)(1u << (i & 7));
+  else *byte &= (uint8_t)~(1u << (i & 7));
+}
 static inline pipe_str rt_str_at(const pipe_column *c, int64_t i) {
   const int64_t *off = (const int64_t *)c->values;
   pipe_str s = {c->data + off[i], off[i + 1] - off[i]};

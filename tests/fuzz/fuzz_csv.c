@@ -63,7 +63,7 @@ static int same_value(const pipe_column *x, const pipe_column *y, int type, int6
     pipe_str u = rt_str_at(x, i), v = rt_str_at(y, i);
     return u.len == v.len && memcmp(u.ptr, v.ptr, (size_t)u.len) == 0;
   }
-  case PIPE_T_BOOL: return ((uint8_t *)x->values)[i] == ((uint8_t *)y->values)[i];
+  case PIPE_T_BOOL: return rt_bool_get(x, i) == rt_bool_get(y, i);
   case PIPE_T_F64: {
     double u = ((double *)x->values)[i], v = ((double *)y->values)[i];
     return (isnan(u) && isnan(v)) || u == v;

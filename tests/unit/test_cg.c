@@ -25,9 +25,10 @@ typedef struct prog {
   const pipe_node_desc *stage;   /* the first stage */
 } prog;
 
-static const char *HEAD =
+static const char *const HEAD_R =
     "schema R { a: i64, b: f64, s: string, n: i64?, t: timestamp }\n"
     "source r: R = csv(\"r.csv\")\n";
+static const char *HEAD;   /* the schema and source prepended to each program */
 
 static plan_program *plan_of(arena *a, const char *body) {
   diag_ctx d;
@@ -177,11 +178,120 @@ static void test_nulls(void) {
   is_int(i64_at(r.out, 0, 2), 4, "nulls: 2 * 2");
   is_int(i64_at(r.out, 1, 1), -1, "nulls: ?? takes the right side");
   is_int(i64_at(r.out, 1, 4), 4, "nulls: ?? keeps a value");
-  is_int(((uint8_t *)r.out->cols[2].values)[1], 1, "nulls: null == null");
-  is_int(((uint8_t *)r.out->cols[2].values)[0], 0, "nulls: 0 == null is false");
+  is_int(rt_bool_get(&r.out->cols[2], 1), 1, "nulls: null == null");
+  is_int(rt_bool_get(&r.out->cols[2], 0), 0, "nulls: 0 == null is false");
   is_str(str_at(r.out, 3, 1), "small", "nulls: null condition takes else");
   is_str(str_at(r.out, 3, 2), "big", "nulls: if then");
   run_free(&r);
+  done(&p);
+}
+
+/* Bool columns are bit-packed (Arrow): 20 rows span 3 bytes, with byte boundaries
+ * between rows 7/8 and 15/16. Input k = i % 3 != 0, m = null when i % 5 == 0 else
+ * i % 2 == 0. Output bytes start all ones or all zeros, as stale bits of a pooled batch
+ * would, so every row's bit must be both set and cleared explicitly. */
+#define NB 20
+static int k_of(int i) { return i % 3 != 0; }
+
+static pipe_batch *bool_input(const prog *p) {
+  pipe_batch *b = rt_batch_new(&p->desc->nodes[p->stage->input].schema, NB);
+  memset(b->cols[0].values, 0xA5, (NB + 7) / 8);   /* junk the reader overwrites */
+  memset(b->cols[1].values, 0x5A, (NB + 7) / 8);
+  for (int i = 0; i < NB; i++) {
+    rt_bool_set(&b->cols[0], i, k_of(i));
+    rt_bool_set(&b->cols[1], i, i % 2 == 0);
+    rt_set_valid(&b->cols[1], i, i % 5 != 0);
+    ((int64_t *)b->cols[2].values)[i] = i;
+    b->lines[i] = i + 2;
+  }
+  b->nrows = NB;
+  return b;
+}
+
+static pipe_batch *bool_run(const prog *p, pipe_batch *in, int stale, int64_t *filtered) {
+  pipe_batch *out = rt_batch_new(&p->stage->schema, NB);
+  for (int j = 0; j < out->ncols; j++) {
+    memset(out->cols[j].values, stale, (NB + 7) / 8);
+    if (out->cols[j].validity) memset(out->cols[j].validity, stale, (NB + 7) / 8);
+  }
+  pipe_kctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  ctx.filtered = filtered;
+  ctx.err_site = -1;
+  int64_t ret = p->stage->kernel(&ctx, in, out, 0);
+  is_int(ret, NB, "bools: kernel returns nrows");
+  rt_scratch_free(&ctx);
+  return out;
+}
+
+static void test_bools(void) {
+  HEAD = "schema R { k: bool, m: bool?, a: i64 }\nsource r: R = csv(\"r.csv\")\n";
+  prog p;
+  bool built = compile(&p, "r | select { k, m, nk = not k, big = a >= 8, "
+                           "mm = if m then false else true } | sink csv(stdout)\n");
+  HEAD = HEAD_R;
+  if (!ok(built, "bool select compiles")) {
+    done(&p);
+    return;
+  }
+  pipe_batch *in = bool_input(&p);
+  is_int(((uint8_t *)in->cols[0].values)[0], 0xB6, "bools: byte 0 of k is 10110110");
+  for (int stale = 0; stale <= 0xFF; stale += 0xFF) {
+    int64_t filtered[4] = {0};
+    pipe_batch *out = bool_run(&p, in, stale, filtered);
+    is_int(out->nrows, NB, "bools: all rows");
+    int k = 1, m = 1, nk = 1, big = 1, mm = 1;
+    for (int i = 0; i < NB; i++) {
+      k &= rt_bool_get(&out->cols[0], i) == k_of(i);
+      m &= rt_is_null(&out->cols[1], i) == (i % 5 == 0);
+      if (i % 5) m &= rt_bool_get(&out->cols[1], i) == (i % 2 == 0);
+      nk &= rt_bool_get(&out->cols[2], i) == !k_of(i);
+      big &= rt_bool_get(&out->cols[3], i) == (i >= 8);
+      mm &= rt_bool_get(&out->cols[4], i) == !(i % 5 && i % 2 == 0);
+    }
+    ok(k, "bools: bool copied bit by bit (stale %#x)", stale);
+    ok(m, "bools: nullable bool copied with its nulls (stale %#x)", stale);
+    ok(nk, "bools: not k (stale %#x)", stale);
+    ok(big, "bools: comparison stored as bits (stale %#x)", stale);
+    ok(mm, "bools: if on a nullable bool (stale %#x)", stale);
+    const uint8_t *bb = out->cols[3].values;
+    is_int(bb[0], 0x00, "bools: a >= 8 byte 0 (rows 0..7 false)");
+    is_int(bb[1], 0xFF, "bools: a >= 8 byte 1 (rows 8..15 true)");
+    is_int(bb[2] & 0x0F, 0x0F, "bools: a >= 8 byte 2 (rows 16..19 true)");
+    is_int(rt_bool_get(&out->cols[0], 15), k_of(15), "bools: row 15 (last bit of byte 1)");
+    is_int(rt_bool_get(&out->cols[0], 16), k_of(16), "bools: row 16 (first bit of byte 2)");
+    rt_batch_release(out);
+  }
+  rt_batch_release(in);
+  done(&p);
+
+  /* filter on bool columns: the output row n differs from the input row i */
+  HEAD = "schema R { k: bool, m: bool?, a: i64 }\nsource r: R = csv(\"r.csv\")\n";
+  built = compile(&p, "r | filter k | filter not m | select { a, k, m } | sink csv(stdout)\n");
+  HEAD = HEAD_R;
+  if (!ok(built, "bool filter compiles")) {
+    done(&p);
+    return;
+  }
+  in = bool_input(&p);
+  for (int stale = 0; stale <= 0xFF; stale += 0xFF) {
+    int64_t filtered[4] = {0};
+    pipe_batch *out = bool_run(&p, in, stale, filtered);
+    /* kept: k true (i % 3 != 0) and m false (i odd, i % 5 != 0): 1 7 11 13 17 19 */
+    static const int64_t want[] = {1, 7, 11, 13, 17, 19};
+    is_int(out->nrows, 6, "bool filter: rows kept");
+    int right = out->nrows == 6;
+    for (int n = 0; right && n < 6; n++)
+      right = ((int64_t *)out->cols[0].values)[n] == want[n] && rt_bool_get(&out->cols[1], n) &&
+              !rt_is_null(&out->cols[2], n) && !rt_bool_get(&out->cols[2], n);
+    ok(right, "bool filter: kept rows and their bools (stale %#x)", stale);
+    is_int(((uint8_t *)out->cols[1].values)[0] & 0x3F, 0x3F, "bool filter: k bits 0..5 set");
+    is_int(((uint8_t *)out->cols[2].values)[0] & 0x3F, 0x00, "bool filter: m bits 0..5 clear");
+    is_int(filtered[0], 7, "bool filter: k false on 7 rows");
+    is_int(filtered[1], 7, "bool filter: m true or null on 7 rows");
+    rt_batch_release(out);
+  }
+  rt_batch_release(in);
   done(&p);
 }
 
@@ -292,10 +402,12 @@ static void test_emit_llvm(void) {
 }
 
 int main(void) {
+  HEAD = HEAD_R;
   test_plan();
   test_filter();
   test_select();
   test_nulls();
+  test_bools();
   test_div_zero();
   test_conversion_site();
   test_emit_llvm();

@@ -11,14 +11,15 @@
 static const pipe_field_desc fields[] = {
     {"ok", PIPE_T_BOOL, 0},   {"n", PIPE_T_I64, 0},    {"x", PIPE_T_F64, 1},
     {"s", PIPE_T_STRING, 0},  {"t", PIPE_T_STRING, 1}, {"ts", PIPE_T_TIMESTAMP, 0},
+    {"maybe", PIPE_T_BOOL, 1},
 };
-static const pipe_schema_desc schema = {fields, 6, 0};
+static const pipe_schema_desc schema = {fields, 7, 0};
 
 static void test_new_batch(void) {
   pipe_batch *b = rt_batch_new(&schema, 10);
   is_int(b->nrows, 0, "new batch is empty");
   ok(b->cap >= 10, "capacity at least as asked");
-  is_int(b->ncols, 6, "one column per field");
+  is_int(b->ncols, 7, "one column per field");
   is_int(b->refs, 1, "one reference");
   ok(b->cols[0].validity == NULL && b->cols[1].validity == NULL, "non-nullable: no bitmap");
   ok(b->cols[2].validity != NULL && b->cols[4].validity != NULL, "nullable: bitmap");
@@ -74,6 +75,39 @@ static void test_validity(void) {
   rt_batch_release(b);
 }
 
+/* Bool values are bit-packed like validity (Arrow): row i is bit i & 7 of byte i >> 3. */
+static int on_edge(int i) { return i == 0 || i == 8 || i == 15 || i == 16 || i == 19; }
+
+static void test_bools(void) {
+  pipe_batch *b = rt_batch_new(&schema, 20);
+  pipe_column *ok_col = &b->cols[0], *maybe = &b->cols[6];
+  memset(ok_col->values, 0, 3);   /* 20 rows take exactly 3 bytes (ASan flags a 4th) */
+  for (int i = 0; i < 20; i++) rt_bool_set(ok_col, i, on_edge(i));
+  const uint8_t *v = ok_col->values;
+  is_int(v[0], 0x01, "row 0 is bit 0 of byte 0");
+  is_int(v[1], 0x81, "rows 8 and 15 are bits 0 and 7 of byte 1");
+  is_int(v[2], 0x09, "rows 16 and 19 are bits 0 and 3 of byte 2");
+  int right = 1;
+  for (int i = 0; i < 20; i++) right &= rt_bool_get(ok_col, i) == on_edge(i);
+  ok(right, "bools read back");
+  rt_bool_set(ok_col, 15, 0);
+  rt_bool_set(ok_col, 14, 1);
+  is_int(v[1], 0x41, "clearing and setting touch only their own bit");
+  rt_bool_set(ok_col, 14, 7);   /* any non-zero is true */
+  is_int(rt_bool_get(ok_col, 14), 1, "non-zero sets the bit to 1");
+
+  /* a nullable bool: null rows have a validity bit of 0, their value bit is ignored */
+  for (int i = 0; i < 20; i++) {
+    rt_bool_set(maybe, i, i % 2);
+    rt_set_valid(maybe, i, i != 8);
+  }
+  ok(rt_is_null(maybe, 8) && !rt_is_null(maybe, 9) && !rt_is_null(maybe, 7), "null bool at row 8");
+  is_int(rt_bool_get(maybe, 9), 1, "bool next to the null");
+  is_int(((uint8_t *)maybe->values)[1], 0xAA, "odd rows of byte 1 set");
+  is_int(maybe->validity[1], 0xFE, "row 8 null in the bitmap");
+  rt_batch_release(b);
+}
+
 static void test_refcount_and_pool(void) {
   rt_pool *p = rt_pool_new(&schema, 8);
   pipe_batch *a = rt_batch_get(p);
@@ -87,6 +121,7 @@ static void test_refcount_and_pool(void) {
   /* dirty it, give it back, get it again: same memory, reset */
   rt_str_append(&a->cols[3], 0, "abc", 3);
   rt_set_valid(&a->cols[2], 0, 1);
+  memset(a->cols[0].values, 0xFF, 1);   /* stale bools: rows 0..7 true */
   a->nrows = 1;
   char *data = a->cols[3].data;
   pipe_batch *old = a;
@@ -98,6 +133,12 @@ static void test_refcount_and_pool(void) {
   is_int(b->cols[3].data_len, 0, "string data reset");
   is_int(((int64_t *)b->cols[3].values)[0], 0, "offsets[0] reset");
   ok(rt_is_null(&b->cols[2], 0), "validity reset");
+  /* bool bits are not reset (a writer sets or clears each row's bit), so a stale 1
+   * must be cleared by rt_bool_set(.., 0) without touching its neighbours */
+  rt_bool_set(&b->cols[0], 2, 0);
+  rt_bool_set(&b->cols[0], 3, 1);
+  is_int(((uint8_t *)b->cols[0].values)[0], 0xFB, "stale bools: clear row 2, keep the rest");
+  is_int(rt_bool_get(&b->cols[0], 2), 0, "stale bools: row 2 reads false");
   is_int(b->refs, 1, "reused batch has one reference");
 
   pipe_batch *c = rt_batch_get(p);
@@ -110,6 +151,7 @@ static void test_refcount_and_pool(void) {
   ok(again->cap >= 50, "get_cap from the free list has room");
   for (int i = 0; i < again->cap; i++) again->lines[i] = i;   /* ASan: the whole array exists */
   ((int64_t *)again->cols[1].values)[again->cap - 1] = 7;
+  rt_bool_set(&again->cols[0], again->cap - 1, 1);   /* bools: ceil(cap / 8) bytes */
   ((int64_t *)again->cols[3].values)[again->cap] = 0;
   ok(1, "capacity is real");
 
@@ -141,6 +183,7 @@ int main(void) {
   test_new_batch();
   test_strings();
   test_validity();
+  test_bools();
   test_refcount_and_pool();
   test_scratch();
   return tap_done();

@@ -83,7 +83,7 @@ static const char *S(const pipe_batch *b, int c, int64_t i) {
 }
 static int64_t I(const pipe_batch *b, int c, int64_t i) { return ((int64_t *)b->cols[c].values)[i]; }
 static double F(const pipe_batch *b, int c, int64_t i) { return ((double *)b->cols[c].values)[i]; }
-static int B(const pipe_batch *b, int c, int64_t i) { return ((uint8_t *)b->cols[c].values)[i]; }
+static int B(const pipe_batch *b, int c, int64_t i) { return rt_bool_get(&b->cols[c], i); }
 
 static const pipe_field_desc trade_f[] = {
     {"ts", PIPE_T_TIMESTAMP, 0}, {"symbol", PIPE_T_STRING, 0},
@@ -274,6 +274,55 @@ static void test_row_errors(void) {
   }
   is_str(errs[0].record, "bad,maybe,1,1,2026-01-05T00:00:00Z,1s", "raw record for dead letters");
   ok(strcmp(errs[6].record, "\"multi\nline\",true,1,1") == 0, "raw multi-line record");
+  rt_batch_release(b);
+}
+
+/* Bools are stored bit-packed (Arrow): row i is bit i & 7 of values[i >> 3]. The batch
+ * starts with stale all-ones bytes, as a pooled one may, and a failed row writes its
+ * bools before the error, so every row's bit must be cleared as well as set. */
+static int b_of(int i) { return i % 3 == 0; }
+static int c_of(int i) { return i == 7 || i == 8 || i == 15 || i == 16; }
+
+static void test_bool_bits(void) {
+  static const pipe_field_desc f[] = {
+      {"b", PIPE_T_BOOL, 1}, {"c", PIPE_T_BOOL, 0}, {"i", PIPE_T_I64, 0}};
+  static const pipe_schema_desc s = {f, 3, 0};
+  static const char *text[2][2] = {{"false", "0"}, {"true", "1"}};
+  char csv[1024];
+  int n = snprintf(csv, sizeof csv, "b,c,i\n");
+  for (int i = 0; i < 20; i++) {
+    if (i == 5) n += snprintf(csv + n, sizeof csv - (size_t)n, "true,1,bad\n");
+    n += snprintf(csv + n, sizeof csv - (size_t)n, "%s,%s,%d\n",
+                  i == 8 ? "" : text[b_of(i)][i % 2], text[c_of(i)][i % 2 == 0], i);
+  }
+  rt_ioerr err;
+  pipe_conn_desc conn = csv_conn(1, ',');
+  rt_reader *r = rt_csv_open(put_file(csv, (size_t)n), &conn, &s, NULL, &err);
+  if (!ok(r != NULL, "bool file opens")) return;
+  pipe_batch *b = rt_batch_new(&s, 20);
+  memset(b->cols[0].values, 0xFF, 3);
+  memset(b->cols[1].values, 0xFF, 3);
+  rt_rowerr re;
+  int st, rowerrs = 0;
+  while ((st = rt_csv_next(r, b, &re, &err)) == RT_READ_ROWERR) rowerrs++;
+  is_int(rowerrs, 1, "bools: the bad row is a row error");
+  is_int(b->nrows, 20, "bools: twenty good rows");
+  int right = 1;
+  for (int i = 0; i < 20; i++) {
+    right &= rt_is_null(&b->cols[0], i) == (i == 8);
+    if (i != 8) right &= rt_bool_get(&b->cols[0], i) == b_of(i);
+    right &= rt_bool_get(&b->cols[1], i) == c_of(i);
+    right &= ((int64_t *)b->cols[2].values)[i] == i;
+  }
+  ok(right, "bools: every row's bit and null read back");
+  const uint8_t *c = b->cols[1].values;
+  is_int(c[0], 0x80, "bools: c byte 0 has only row 7");
+  is_int(c[1], 0x81, "bools: c byte 1 has rows 8 and 15");
+  is_int(c[2] & 0x0F, 0x01, "bools: c byte 2 has row 16");
+  is_int(rt_bool_get(&b->cols[0], 5), 0, "bools: the failed row's true was overwritten");
+  is_int(b->cols[0].validity[1] & 1, 0, "bools: row 8 null in the bitmap");
+  is_int(((uint8_t *)b->cols[0].values)[1] & 1, 0, "bools: a null bool's bit is 0");
+  rt_reader_close(r);
   rt_batch_release(b);
 }
 
@@ -483,6 +532,7 @@ int main(void) {
   test_line_ends();
   test_types();
   test_row_errors();
+  test_bool_bits();
   test_projection();
   test_no_header_delims();
   test_big_record();

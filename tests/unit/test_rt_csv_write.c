@@ -50,7 +50,7 @@ static void set_f(pipe_batch *b, int c, int64_t row, double v, int null) {
   rt_set_valid(&b->cols[c], row, !null);
 }
 static void set_b(pipe_batch *b, int c, int64_t row, int v, int null) {
-  ((uint8_t *)b->cols[c].values)[row] = (uint8_t)v;
+  rt_bool_set(&b->cols[c], row, v);
   rt_set_valid(&b->cols[c], row, !null);
 }
 
@@ -122,7 +122,7 @@ static void test_csv(void) {
       } else if (c == 2) {
         if (((double *)x->values)[i] != ((double *)y->values)[i]) same = 0;
       } else if (c == 3) {
-        if (((uint8_t *)x->values)[i] != ((uint8_t *)y->values)[i]) same = 0;
+        if (rt_bool_get(x, i) != rt_bool_get(y, i)) same = 0;
       } else if (((int64_t *)x->values)[i] != ((int64_t *)y->values)[i]) {
         same = 0;
       }

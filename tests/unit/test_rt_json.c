@@ -62,7 +62,7 @@ static pipe_batch *sample(void) {
     ((int64_t *)b->cols[3].values)[r] = 3 - r * 5;
     rt_str_append(&b->cols[4], r, "XNYS", r == 0 ? 0 : 4);
     rt_set_valid(&b->cols[4], r, r != 0);
-    ((uint8_t *)b->cols[5].values)[r] = r == 1;
+    rt_bool_set(&b->cols[5], r, r == 1);
     rt_set_valid(&b->cols[5], r, r != 2);
     ((int64_t *)b->cols[6].values)[r] = 5000000;
     rt_set_valid(&b->cols[6], r, r == 2);

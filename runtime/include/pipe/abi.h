@@ -23,11 +23,12 @@
 extern "C" {
 #endif
 
-#define PIPE_ABI_VERSION 1
+#define PIPE_ABI_VERSION 2
 
 /* Value types of columns, params and expressions. */
 enum pipe_type {
-  PIPE_T_BOOL = 1,      /* column values: uint8_t, 0 or 1 */
+  PIPE_T_BOOL = 1,      /* column values bit-packed as in Arrow: ceil(cap / 8) bytes,
+                         * row i is bit (i & 7) of values[i >> 3] (like validity) */
   PIPE_T_I64 = 2,       /* int64_t */
   PIPE_T_F64 = 3,       /* double */
   PIPE_T_STRING = 4,    /* int64_t offsets[cap + 1] into `data` (Arrow LargeString) */
