@@ -4,10 +4,13 @@
  * The lifecycle is open -> set params -> start -> wait -> close. pipe_start does all the
  * opening (readers, writers, dead letters) before it starts any thread, so set-up errors
  * come back from pipe_start with nothing written; after that, errors come back from
- * pipe_wait. pipe_main adds what a command needs: argv, SIGPIPE, printing the error text
- * and the --stats table, and the exit status (0, 1 run-time failure, 2 usage).
+ * pipe_wait. pipe_main adds what a command needs: argv, SIGPIPE, SIGINT and SIGTERM,
+ * printing the error text and the --stats table, and the exit status (0, 1 run-time
+ * failure, 2 usage, 128 + the signal number after an interrupt).
  */
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +92,50 @@ const pipe_error *pipe_get_error(const pipe_run *r) {
   return &r->err;
 }
 
+/* Ctrl-C or kill: the run stops as under `fail` (sources stop between batches, what was
+ * read is written, files end on a row boundary) and the program exits 128 + signal. A
+ * handler may not take the run's mutex, so one thread waits for the signals, which are
+ * blocked in every other thread; a second signal kills the process at once. */
+typedef struct sigwatch {
+  pipe_run *r;
+  sigset_t set, old;
+  pthread_t thread;
+  atomic_int done;   /* seq_cst: read after sigwait wakes; set before the wake-up kill */
+} sigwatch;
+
+static void *watch_signals(void *arg) {
+  sigwatch *w = arg;
+  int sig;
+  if (sigwait(&w->set, &sig) != 0 || atomic_load(&w->done)) return NULL;
+  char text[64];
+  snprintf(text, sizeof text, "error: interrupted by %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  rt_run_fail_drain(w->r, 128 + sig, text);
+  if (sigwait(&w->set, &sig) != 0 || atomic_load(&w->done)) return NULL;
+  signal(sig, SIG_DFL);
+  pthread_sigmask(SIG_UNBLOCK, &w->set, NULL);
+  raise(sig);
+  return NULL;
+}
+
+static int sigwatch_start(sigwatch *w, pipe_run *r) {
+  w->r = r;
+  atomic_init(&w->done, 0);
+  sigemptyset(&w->set);
+  sigaddset(&w->set, SIGINT);
+  sigaddset(&w->set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &w->set, &w->old);   /* inherited by the run's threads */
+  return pthread_create(&w->thread, NULL, watch_signals, w) == 0 ? 0 : -1;
+}
+
+static void sigwatch_stop(sigwatch *w, int started) {
+  if (started) {
+    atomic_store(&w->done, 1);
+    pthread_kill(w->thread, SIGTERM);   /* wakes sigwait; `done` makes it return */
+    pthread_join(w->thread, NULL);
+  }
+  pthread_sigmask(SIG_SETMASK, &w->old, NULL);
+}
+
 int pipe_main(int argc, char **argv, const pipe_program_desc *prog) {
   pipe_error err;
   pipe_run *r = pipe_open(prog, &err);
@@ -104,8 +151,11 @@ int pipe_main(int argc, char **argv, const pipe_program_desc *prog) {
   }
   /* Writers see EPIPE as an error return instead of the process dying silently. */
   signal(SIGPIPE, SIG_IGN);
+  sigwatch w;
+  int watching = sigwatch_start(&w, r) == 0;
   int started = pipe_start(r) == 0;
   if (started) pipe_wait(r);
+  sigwatch_stop(&w, watching);
   status = r->err.status;
   fflush(stdout);
   if (status != 0) fputs(r->err.msg, stderr);
