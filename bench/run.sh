@@ -2,7 +2,7 @@
 # bench/run.sh: Pipe against awk (mawk, gawk), Miller and hand-written C on the same job:
 # filter a trades CSV and compute a column (filter.pipe). Prints hyperfine's table and the
 # peak memory of each; results are recorded by hand in bench/RESULTS.md.
-# Usage: bench/run.sh [ROWS]   (default 5,000,000; needs hyperfine and miller: apt-get install)
+# Usage: bench/run.sh [ROWS]   (default 5,000,000; needs: apt-get install hyperfine miller gawk)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -10,24 +10,18 @@ rows=${1:-5000000}
 work=${BENCH_DIR:-/tmp/pipe-bench}
 mkdir -p "$work"
 cd "$work"
+# Deterministic data: trades at 100 per second from 2026-01-05T09:30:00Z, 10% null venues.
+gen='BEGIN {
+  srand(42); split("AAPL MSFT GOOG AMZN META NVDA TSLA IBM ORCL INTC", s, " ");
+  print "ts,symbol,price,qty,venue";
+  for (i = 0; i < n; i++) {
+    t = 1767605400 + int(i / 100);
+    printf "%s,%s,%.2f,%d,%s\n", strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), s[1 + int(rand() * 10)],
+           rand() * 100, int(rand() * 200), (rand() < 0.1 ? "" : "XNAS");
+  }
+}'
 if [ ! -f trades.csv ] || [ "$(cat rows 2>/dev/null)" != "$rows" ]; then
-  mawk -v n="$rows" 'BEGIN {
-    srand(42); split("AAPL MSFT GOOG AMZN META NVDA TSLA IBM ORCL INTC", s, " ");
-    print "ts,symbol,price,qty,venue";
-    for (i = 0; i < n; i++) {
-      t = 1767605400 + int(i / 100);
-      printf "%s,%s,%.2f,%d,%s\n", strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), s[1 + int(rand() * 10)],
-             rand() * 100, int(rand() * 200), (rand() < 0.1 ? "" : "XNAS");
-    }
-  }' > trades.csv 2>/dev/null || gawk -v n="$rows" 'BEGIN {
-    srand(42); split("AAPL MSFT GOOG AMZN META NVDA TSLA IBM ORCL INTC", s, " ");
-    print "ts,symbol,price,qty,venue";
-    for (i = 0; i < n; i++) {
-      t = 1767605400 + int(i / 100);
-      printf "%s,%s,%.2f,%d,%s\n", strftime("%Y-%m-%dT%H:%M:%SZ", t, 1), s[1 + int(rand() * 10)],
-             rand() * 100, int(rand() * 200), (rand() < 0.1 ? "" : "XNAS");
-    }
-  }' > trades.csv
+  mawk -v n="$rows" "$gen" > trades.csv
   echo "$rows" > rows
 fi
 "$top/build/pipec" build "$here/filter.pipe" -o pipe-filter
