@@ -4,19 +4,18 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
-# Debian packages the build and the tests need (command or file that proves each is there).
-PACKAGES   := cmake:cmake gcc:gcc make:make re2c:re2c bison:bison perl:prove \
-              llvm-19-dev:/usr/lib/llvm-19/bin/llvm-config libffi-dev:/usr/include/x86_64-linux-gnu/ffi.h \
-              python3:python3
+# Debian packages the build and the tests need.
+PACKAGES   := cmake gcc make re2c bison perl llvm-19-dev libffi-dev python3
 
-.PHONY: all deps configure build demo test test-asan check-deps clean
+.PHONY: all deps configure build demo test test-asan clean
 
 all: build
 
 # Installs missing packages with apt-get when root; otherwise names them and stops.
 deps:
-	@missing=""; for pc in $(PACKAGES); do pkg=$${pc%%:*}; probe=$${pc#*:}; \
-	  if ! command -v $$probe >/dev/null 2>&1 && [ ! -e $$probe ]; then missing="$$missing $$pkg"; fi; done; \
+	@missing=""; for pkg in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'install ok installed' || \
+	    missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \
