@@ -253,7 +253,8 @@ static int link_exe(cg_ctx *g, const char *obj, const backend_opts *o) {
 }
 
 static int build_exe(cg_ctx *g, const backend_opts *o) {
-  char dir[] = "/tmp/pipec-XXXXXX";
+  const char *tmp = getenv("TMPDIR");
+  char *dir = arena_printf(g->a, "%s/pipec-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir)) {
     fprintf(stderr, "pipec: error: cannot make a temporary directory: %s\n", strerror(errno));
     return 1;
