@@ -39,6 +39,10 @@ typedef struct parse_ctx {
   int line;
   int last_line, last_col;  /* where the last token ended: the end of file's location */
   bool resync;          /* after a bad declaration: drop tokens until the next one starts */
+  /* Brackets open at the current token, innermost last, so that a syntax error on a later
+   * line can point at the one never closed. Deeper nesting than this is not tracked. */
+  struct { char ch; span at; } open[32];
+  int nopen;
 } parse_ctx;
 
 void lex_init(parse_ctx *pc, arena *a, diag_ctx *d, const src_file *f);

@@ -362,12 +362,24 @@ static bool decl_start(int tok, const parse_loc *l) {
   }
 }
 
+static void track_bracket(parse_ctx *pc, int tok, span at) {
+  if (tok == '(' || tok == '{') {
+    if (pc->nopen < (int)(sizeof pc->open / sizeof pc->open[0]))
+      pc->open[pc->nopen].ch = (char)tok, pc->open[pc->nopen].at = at;
+    pc->nopen++;
+  } else if ((tok == ')' || tok == '}') && pc->nopen > 0) {
+    pc->nopen--;
+  }
+}
+
 static int yylex(YYSTYPE *lval, YYLTYPE *lloc, parse_ctx *pc) {
   for (;;) {
     int tok = lex_scan(pc, lval);
     *lloc = token_loc(pc, tok);
     if (pc->resync && !decl_start(tok, lloc)) continue;
+    if (pc->resync) pc->nopen = 0;   /* recovery starts a new declaration afresh */
     pc->resync = false;
+    track_bracket(pc, tok, lloc->at);
     if (tok != YYEOF) {
       pc->last_line = lloc->end_line;
       pc->last_col = lloc->end_col;
@@ -450,6 +462,19 @@ static void expected_text(const yypcontext_t *ctx, char *buf, size_t n) {
                             items[i]);
 }
 
+/* A syntax error at the end of the file, or at the start of a line that begins in
+ * column 1 (where declarations begin) on a later line than the innermost open bracket, is
+ * most often that bracket left unclosed: say where it was opened. */
+static void note_unclosed(parse_ctx *pc, yysymbol_kind_t la, span at) {
+  int top = pc->nopen - 1;
+  if (top < 0 || top >= (int)(sizeof pc->open / sizeof pc->open[0])) return;
+  if (la != YYSYMBOL_YYEOF && (at.col != 1 || pc->open[top].at.line >= at.line)) return;
+  char close = pc->open[top].ch == '(' ? ')' : '}';
+  diag_note(pc->d, pc->open[top].at, "this `%c` is not closed; is a `%c` missing?",
+            pc->open[top].ch, close);
+  pc->nopen = 0;   /* said once: later errors are not about it */
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *pc) {
   yysymbol_kind_t la = yypcontext_token(ctx);
   const YYLTYPE *loc = yypcontext_location(ctx);
@@ -463,6 +488,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, parse_ctx *pc) {
   } else {
     diag_error(pc->d, loc->at, DIAG_E0100, "unexpected %s%s", what, expected);
   }
+  note_unclosed(pc, la, loc->at);
   return 0;
 }
 
