@@ -21,12 +21,12 @@
 #include "rt_batch.h"
 #include "rt_io.h"
 
-struct rt_reader {
+typedef struct csv_reader {
+  rt_reader base;      /* first: a csv_reader is an rt_reader (see rt_io.h) */
   rt_csv_scan sc;
   const pipe_schema_desc *s;
   uint8_t *needed;     /* [nfields] */
   char *path;          /* as given */
-  const char *origin;  /* path, or "<stdin>" for "-" */
   int own_fd;
   int done;
   int ncols;           /* fields every record must have */
@@ -34,7 +34,7 @@ struct rt_reader {
   int nstr;            /* string fields, to take back their bytes after a failed row */
   int *strcols;
   int64_t *saved;
-};
+} csv_reader;
 
 static void *xcalloc(size_t n, size_t size) {
   void *p = calloc(n ? n : 1, size);
@@ -58,7 +58,7 @@ static int find_field(const pipe_schema_desc *s, const char *name, size_t n) {
 }
 
 /* "FILE: missing column `qty` (header has: ts, symbol, price)", the list cut if long. */
-static void missing_err(rt_reader *r, const char *field, rt_ioerr *err) {
+static void missing_err(csv_reader *r, const char *field, rt_ioerr *err) {
   rt_buf list = {0};
   for (int j = 0; j < r->ncols; j++) {
     const char *p;
@@ -72,12 +72,12 @@ static void missing_err(rt_reader *r, const char *field, rt_ioerr *err) {
     rt_buf_put(&list, p, n);
   }
   rt_buf_putc(&list, 0);
-  set_err(err, "%s: missing column `%s` (header has: %s)", r->origin, field, list.p);
+  set_err(err, "%s: missing column `%s` (header has: %s)", r->base.origin, field, list.p);
   rt_buf_free(&list);
 }
 
 /* Maps the header record's columns to schema fields. 0, or -1 with err filled. */
-static int match_header(rt_reader *r, rt_ioerr *err) {
+static int match_header(csv_reader *r, rt_ioerr *err) {
   const pipe_schema_desc *s = r->s;
   r->ncols = r->sc.nf;
   r->map = xcalloc((size_t)r->ncols, sizeof *r->map);
@@ -90,7 +90,7 @@ static int match_header(rt_reader *r, rt_ioerr *err) {
     int i = r->map[j] = find_field(s, p, n);
     if (i < 0) continue;
     if (seen[i]) {
-      set_err(err, "%s: duplicate column `%s` in the header", r->origin, s->fields[i].name);
+      set_err(err, "%s: duplicate column `%s` in the header", r->base.origin, s->fields[i].name);
       rc = -1;
     }
     seen[i] = 1;
@@ -104,24 +104,27 @@ static int match_header(rt_reader *r, rt_ioerr *err) {
   return rc;
 }
 
-static int read_header(rt_reader *r, rt_ioerr *err) {
+static int read_header(csv_reader *r, rt_ioerr *err) {
   int k = rt_csv_scan_next(&r->sc, 0);
   if (k == -2) {
-    set_err(err, "%s: read error: %s", r->origin, strerror(errno));
+    set_err(err, "%s: read error: %s", r->base.origin, strerror(errno));
     return -1;
   }
   if (k == -1) {
-    set_err(err, "%s: empty file, expected a header row", r->origin);
+    set_err(err, "%s: empty file, expected a header row", r->base.origin);
     return -1;
   }
   return match_header(r, err);
 }
 
-static rt_reader *reader_new(const char *path, const pipe_schema_desc *s, const uint8_t *needed) {
-  rt_reader *r = xcalloc(1, sizeof *r);
+static const rt_reader_ops csv_ops;
+
+static csv_reader *reader_new(const char *path, const pipe_schema_desc *s, const uint8_t *needed) {
+  csv_reader *r = xcalloc(1, sizeof *r);
+  r->base.ops = &csv_ops;
   r->s = s;
   r->path = strdup(path);
-  r->origin = strcmp(path, "-") == 0 ? "<stdin>" : r->path;
+  r->base.origin = strcmp(path, "-") == 0 ? "<stdin>" : r->path;
   r->needed = xcalloc((size_t)s->nfields, 1);
   r->strcols = xcalloc((size_t)s->nfields, sizeof *r->strcols);
   r->saved = xcalloc((size_t)s->nfields, sizeof *r->saved);
@@ -140,26 +143,24 @@ rt_reader *rt_csv_open(const char *path, const pipe_conn_desc *conn, const pipe_
     set_err(err, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
-  rt_reader *r = reader_new(path, s, needed);
+  csv_reader *r = reader_new(path, s, needed);
   r->own_fd = !is_std;
   rt_csv_scan_init(&r->sc, fd, conn->delimiter ? (char)conn->delimiter : ',');
   if (conn->header) {
     if (read_header(r, err) != 0) {
-      rt_reader_close(r);
+      rt_reader_close(&r->base);
       return NULL;
     }
-    return r;
+    return &r->base;
   }
   r->ncols = s->nfields;
   r->map = xcalloc((size_t)r->ncols, sizeof *r->map);
   for (int j = 0; j < r->ncols; j++) r->map[j] = j;
-  return r;
+  return &r->base;
 }
 
-const char *rt_reader_origin(const rt_reader *r) { return r->origin; }
-
-void rt_reader_close(rt_reader *r) {
-  if (!r) return;
+static void csv_close(rt_reader *base) {
+  csv_reader *r = (csv_reader *)base;
   if (r->own_fd) close(r->sc.fd);
   rt_csv_scan_free(&r->sc);
   free(r->path);
@@ -222,7 +223,7 @@ static const char *put_value(pipe_column *c, const pipe_field_desc *f, int64_t r
   return NULL;
 }
 
-static void row_error(rt_reader *r, rt_rowerr *re, int field, const char *value, size_t n) {
+static void row_error(csv_reader *r, rt_rowerr *re, int field, const char *value, size_t n) {
   re->line = r->sc.line;
   re->field = field;
   re->value = value;
@@ -232,7 +233,7 @@ static void row_error(rt_reader *r, rt_rowerr *re, int field, const char *value,
 }
 
 /* Appends the current record to out. 0, or -1 with *re filled and out unchanged. */
-static int convert(rt_reader *r, pipe_batch *out, rt_rowerr *re) {
+static int convert(csv_reader *r, pipe_batch *out, rt_rowerr *re) {
   rt_csv_scan *sc = &r->sc;
   int64_t row = out->nrows;
   if (sc->nf != r->ncols) {
@@ -266,8 +267,9 @@ static int convert(rt_reader *r, pipe_batch *out, rt_rowerr *re) {
   return 0;
 }
 
-int rt_csv_next(rt_reader *r, pipe_batch *out, rt_rowerr *re, rt_ioerr *err) {
-  out->origin = r->origin;
+static int csv_next(rt_reader *base, pipe_batch *out, rt_rowerr *re, rt_ioerr *err) {
+  csv_reader *r = (csv_reader *)base;
+  out->origin = r->base.origin;
   if (r->done) return RT_READ_EOF;
   while (out->nrows < out->cap) {
     int k = rt_csv_scan_next(&r->sc, out->nrows > 0);
@@ -277,10 +279,12 @@ int rt_csv_next(rt_reader *r, pipe_batch *out, rt_rowerr *re, rt_ioerr *err) {
       return RT_READ_EOF;
     }
     if (k == -2) {
-      set_err(err, "%s: read error: %s", r->origin, strerror(errno));
+      set_err(err, "%s: read error: %s", r->base.origin, strerror(errno));
       return RT_READ_IOERR;
     }
     if (convert(r, out, re) != 0) return RT_READ_ROWERR;
   }
   return RT_READ_BATCH;
 }
+
+static const rt_reader_ops csv_ops = {csv_next, csv_close};

@@ -125,8 +125,7 @@ static int open_node(pipe_run *r, rt_node *n) {
   if (d->conn.kind == PIPE_CONN_HOST)
     return open_error(r, n, "host() connectors need the embedding API, which cannot bind them yet");
   if (d->kind == PIPE_NODE_SOURCE) {
-    if (d->conn.kind != PIPE_CONN_CSV) return open_error(r, n, "only csv sources are supported");
-    n->reader = rt_csv_open(n->path, &d->conn, &d->schema, d->needed, &ioerr);
+    n->reader = rt_reader_open(n->path, &d->conn, &d->schema, d->needed, &ioerr);
     return n->reader ? 0 : open_error(r, n, ioerr.msg);
   }
   n->writer = rt_writer_open(n->path, &d->conn, &d->schema, &ioerr);

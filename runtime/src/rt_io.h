@@ -43,19 +43,37 @@ typedef struct rt_reader rt_reader;
 
 enum rt_read_status { RT_READ_BATCH = 0, RT_READ_ROWERR = 1, RT_READ_EOF = 2, RT_READ_IOERR = 3 };
 
-/* Opens a CSV source. With a header row, checks the header against the schema: every
- * schema field must be present (matched by name, any order); otherwise fields are by
- * position. Fields with needed[i] == 0 are not parsed. NULL with err filled on failure. */
-rt_reader *rt_csv_open(const char *path, const pipe_conn_desc *conn, const pipe_schema_desc *s,
-                       const uint8_t *needed, rt_ioerr *err);
+/* What each kind of reader implements (csv_read.c; further kinds beside it). */
+typedef struct rt_reader_ops {
+  int (*next)(rt_reader *r, pipe_batch *out, rt_rowerr *re, rt_ioerr *err);
+  void (*close)(rt_reader *r);
+} rt_reader_ops;
+
+/* Every reader's struct starts with this, so an rt_reader* points at the whole reader. */
+struct rt_reader {
+  const rt_reader_ops *ops;
+  const char *origin;  /* the file name rows carry ("<stdin>" for "-"), owned by the reader */
+};
+
+/* Opens a source of conn->kind over `path` ("-" is standard input). Fields with
+ * needed[i] == 0 are not parsed. NULL with err filled on failure, before any row is read
+ * (a missing file, a CSV header without a schema column). reader.c. */
+rt_reader *rt_reader_open(const char *path, const pipe_conn_desc *conn,
+                          const pipe_schema_desc *s, const uint8_t *needed, rt_ioerr *err);
 /* Appends rows to `out` (an empty batch of the schema) until it is full, input pauses, or
  * a row fails. RT_READ_BATCH: rows were appended (possibly 0 at a pause); RT_READ_ROWERR:
  * *re describes the failing row, rows before it are in `out`, call again to go on;
  * RT_READ_EOF: no more rows (out may still hold some); RT_READ_IOERR: err filled. */
-int rt_csv_next(rt_reader *r, pipe_batch *out, rt_rowerr *re, rt_ioerr *err);
+int rt_reader_next(rt_reader *r, pipe_batch *out, rt_rowerr *re, rt_ioerr *err);
 /* The file name rows carry as their origin. */
 const char *rt_reader_origin(const rt_reader *r);
 void rt_reader_close(rt_reader *r);
+
+/* The CSV reader (csv_read.c). With a header row, checks the header against the schema:
+ * every schema field must be present (matched by name, any order); otherwise fields are
+ * by position. */
+rt_reader *rt_csv_open(const char *path, const pipe_conn_desc *conn, const pipe_schema_desc *s,
+                       const uint8_t *needed, rt_ioerr *err);
 
 typedef struct rt_writer rt_writer;
 

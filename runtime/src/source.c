@@ -28,7 +28,7 @@ static int fill(rt_node *n, pipe_batch *b, const char *origin) {
   rt_ioerr ioerr;
   for (;;) {
     int64_t before = b->nrows;
-    int st = rt_csv_next(n->reader, b, &re, &ioerr);
+    int st = rt_reader_next(n->reader, b, &re, &ioerr);
     n->rows_in += b->nrows - before;
     switch (st) {
     case RT_READ_ROWERR:

@@ -1,7 +1,7 @@
 /* fuzz_csv.c: libFuzzer target for the CSV reader (and the writers behind it).
  *
  * The first input byte picks the options (header on/off, delimiter, which fields are
- * needed, buffer and read sizes); the rest is the file, read through rt_csv_open/rt_csv_next with a fixed schema
+ * needed, buffer and read sizes); the rest is the file, read through rt_csv_open/rt_reader_next with a fixed schema
  * of every type, nullable and not, in batches of 7 rows so that full batches, row errors
  * and refills mix. Every batch must be well formed (offsets inside the data, lines
  * increasing), and must survive a round trip: written as CSV, read back, same values.
@@ -92,7 +92,7 @@ static void round_trip(const pipe_batch *b, char delim) {
   if (!r) abort();
   pipe_batch *back = rt_batch_new(&schema, b->nrows + 1);
   int st;
-  while ((st = rt_csv_next(r, back, &re, &err)) == RT_READ_BATCH && back->nrows <= b->nrows) {}
+  while ((st = rt_reader_next(r, back, &re, &err)) == RT_READ_BATCH && back->nrows <= b->nrows) {}
   if (st != RT_READ_EOF || back->nrows != b->nrows) abort();
   for (int64_t i = 0; i < b->nrows; i++)
     for (int c = 0; c < NF; c++)
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int calls = 0; calls < 100000; calls++) {
       b->nrows = 0;
       for (int c = 0; c < NF; c++) b->cols[c].data_len = 0;
-      int st = rt_csv_next(r, b, &re, &err);
+      int st = rt_reader_next(r, b, &re, &err);
       check_batch(b);
       if (st == RT_READ_ROWERR && (re.record_len < 0 || re.value_len < 0)) abort();
       if (!(opt & 0x20)) round_trip(b, conn.delimiter);

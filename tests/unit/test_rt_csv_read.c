@@ -53,7 +53,7 @@ static pipe_batch *read_all(const char *path, pipe_conn_desc conn, const pipe_sc
   rt_rowerr re;
   nerrs = 0;
   for (;;) {
-    int st = rt_csv_next(r, b, &re, err);
+    int st = rt_reader_next(r, b, &re, err);
     if (st == RT_READ_ROWERR) {
       seen_err *e = &errs[nerrs++ % 16];
       e->line = re.line;
@@ -304,7 +304,7 @@ static void test_bool_bits(void) {
   memset(b->cols[1].values, 0xFF, 3);
   rt_rowerr re;
   int st, rowerrs = 0;
-  while ((st = rt_csv_next(r, b, &re, &err)) == RT_READ_ROWERR) rowerrs++;
+  while ((st = rt_reader_next(r, b, &re, &err)) == RT_READ_ROWERR) rowerrs++;
   is_int(rowerrs, 1, "bools: the bad row is a row error");
   is_int(b->nrows, 20, "bools: twenty good rows");
   int right = 1;
@@ -416,7 +416,7 @@ static void test_many_rows(void) {
   for (;;) {
     b->nrows = 0;
     b->cols[0].data_len = b->cols[1].data_len = 0;
-    int st = rt_csv_next(r, b, &re, &err);
+    int st = rt_reader_next(r, b, &re, &err);
     for (int64_t i = 0; i < b->nrows; i++) {
       char want[32];
       snprintf(want, sizeof want, "v%lld", (long long)(total + i));
@@ -505,14 +505,14 @@ static void test_stream(void) {
   if (!ok(r != NULL, "stdin reader opens")) return;
   is_str(rt_reader_origin(r), "<stdin>", "stdin origin");
   pipe_batch *b = rt_batch_new(&two, 64);
-  int st = rt_csv_next(r, b, &re, &err);
+  int st = rt_reader_next(r, b, &re, &err);
   is_int(st, RT_READ_BATCH, "a batch before EOF");
   is_int(b->nrows, 2, "complete records of the pipe so far");
   is_str(b->origin, "<stdin>", "batch origin <stdin>");
   put_str(fds[1], "6\n7,8\n");
   close(fds[1]);
-  st = rt_csv_next(r, b, &re, &err);
-  while (st == RT_READ_BATCH) st = rt_csv_next(r, b, &re, &err);
+  st = rt_reader_next(r, b, &re, &err);
+  while (st == RT_READ_BATCH) st = rt_reader_next(r, b, &re, &err);
   is_int(st, RT_READ_EOF, "EOF after the writer closed");
   is_int(b->nrows, 4, "the rest of the rows");
   is_str(S(b, 1, 2), "6", "record completed by the second write");
