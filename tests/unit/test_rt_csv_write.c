@@ -107,7 +107,7 @@ static void test_csv(void) {
   pipe_batch *in = rt_batch_new(&all, 16);
   rt_rowerr re;
   int st;
-  while ((st = rt_csv_next(r, in, &re, &err)) == RT_READ_BATCH) {}
+  while ((st = rt_reader_next(r, in, &re, &err)) == RT_READ_BATCH) {}
   is_int(st, RT_READ_EOF, "read back to EOF");
   is_int(in->nrows, 7, "all rows back");
   int same = 1;
