@@ -20,18 +20,9 @@ static conn_kind conn_lookup(const char *name) {
   return CONN_UNKNOWN;
 }
 
-/* Whether the connector may be used this way; reports E0402/E0310 when not. */
+/* Whether the connector may be used this way; reports E0310 when not. Every kind reads
+ * and writes rows except that a dead letter must go to a file or stream. */
 static bool usable(sema *s, ast_conn *c, conn_use use) {
-  if (use == CONN_AS_SOURCE && c->kind != CONN_CSV) {
-    diag_error(s->d, name_span(c), DIAG_E0402, "`%s` sources are not supported yet", c->name);
-    diag_hint(s->d, "read the data with `csv(...)`");
-    return false;
-  }
-  if (use == CONN_AS_SINK && c->kind == CONN_HOST) {
-    diag_error(s->d, name_span(c), DIAG_E0402, "`host` sinks are not supported yet");
-    diag_hint(s->d, "write the rows with `csv(...)` or `jsonl(...)`");
-    return false;
-  }
   if (use == CONN_AS_DEAD && c->kind == CONN_HOST) {
     diag_error(s->d, c->at, DIAG_E0310, "`dead_letter` needs a `csv` or `jsonl` connector");
     diag_hint(s->d, "for example `on error dead_letter(jsonl(\"errors.jsonl\"))`");

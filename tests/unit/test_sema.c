@@ -250,9 +250,12 @@ static void test_more(void) {
   is_int(check("param in: string = \"a.csv\"\nschema S { x: i64 }\nsource s: S = csv(in) on error skip\n"
                "s | sink csv(stdout)\n"), 0, "a param used as a path");
   is_int(D.warnings, 0, "counts as used");
-  is_int(check("schema S { x: i64 }\nsource s: S = host()\ns | sink host()\n"), 2,
-         "host source and sink");
-  ok(has("E0402"), "are not supported yet");
+  is_int(check("schema S { x: i64 }\nsource s: S = host()\ns | sink host()\n"), 0,
+         "host source and sink check");
+  is_int(check("schema S { x: i64 }\nsource s: S = jsonl(\"x.jsonl\")\n"
+               "s | filter x > 0 on error dead_letter(host()) | sink csv(stdout)\n"), 1,
+         "a jsonl source checks; a dead letter to host() does not");
+  ok(has("E0310"), "is E0310");
 }
 
 int main(void) {
