@@ -9,6 +9,7 @@ rt_reader *rt_reader_open(const char *path, const pipe_conn_desc *conn,
                           const pipe_schema_desc *s, const uint8_t *needed, rt_ioerr *err) {
   switch (conn->kind) {
   case PIPE_CONN_CSV: return rt_csv_open(path, conn, s, needed, err);
+  case PIPE_CONN_JSONL: return rt_jsonl_open(path, conn, s, needed, err);
   default:
     snprintf(err->msg, sizeof err->msg, "%s: this connector cannot be read from", path);
     return NULL;

@@ -1,4 +1,4 @@
-/* rt_io.h: readers and writers (csv_read.c, csv_write.c, jsonl_write.c, buf.c).
+/* rt_io.h: readers and writers (csv_read.c, jsonl_read.c, csv_write.c, jsonl_write.c, buf.c).
  *
  * Ownership: a reader or writer owns its file (closing stdin/stdout is skipped) and is
  * freed by its close function. Batches passed to a writer are borrowed. Error texts are
@@ -74,6 +74,15 @@ void rt_reader_close(rt_reader *r);
  * by position. */
 rt_reader *rt_csv_open(const char *path, const pipe_conn_desc *conn, const pipe_schema_desc *s,
                        const uint8_t *needed, rt_ioerr *err);
+
+/* The JSON-lines reader (jsonl_read.c, jsonl_scan.c): one JSON object per line, keys
+ * matched to schema fields by name. Nothing is checked at open but the file. */
+rt_reader *rt_jsonl_open(const char *path, const pipe_conn_desc *conn,
+                         const pipe_schema_desc *s, const uint8_t *needed, rt_ioerr *err);
+/* Size of its first read buffer (1 MiB) and a cap on one read(2) (0: none); tests and the
+ * fuzzer shrink them to cut lines across buffer ends. */
+extern size_t rt_jsonl_block;
+extern size_t rt_jsonl_max_read;
 
 typedef struct rt_writer rt_writer;
 

@@ -1,0 +1,354 @@
+/* jsonl_scan.c: checks that a line is one JSON object and finds the schema's keys in it.
+ *
+ * A small recursive-descent parser over one line (RFC 8259, strict): strings must close
+ * on the line and hold no raw control characters, escapes are the eight of the RFC plus
+ * \uXXXX with surrogates in pairs, numbers follow the JSON grammar (no leading zeros, no
+ * `+`, no `.5`, no inf/nan), literals are lower case, nesting is limited to MAX_DEPTH.
+ * Values of keys the schema does not name are checked the same way and then forgotten.
+ * Strings must be valid UTF-8 (what the writer can write back unchanged). Columns in messages
+ * are 1-based byte offsets into the line.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonl_scan.h"
+
+#define MAX_DEPTH 256
+
+typedef struct parser {
+  const char *p;
+  size_t n, i;
+  rt_json_err *e;
+} parser;
+
+/* Fails the line with "invalid JSON: WHAT at column (at + 1)". Always -1. */
+static int fail(parser *ps, size_t at, const char *what) {
+  snprintf(ps->e->msg, sizeof ps->e->msg, "invalid JSON: %s at column %zu", what, at + 1);
+  ps->e->field = -1;
+  return -1;
+}
+
+static void skip_ws(parser *ps) {
+  while (ps->i < ps->n) {
+    char c = ps->p[ps->i];
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') break;
+    ps->i++;
+  }
+}
+
+static int hex4(const char *p, unsigned *out) {
+  unsigned v = 0;
+  for (int k = 0; k < 4; k++) {
+    char c = p[k];
+    unsigned d;
+    if (c >= '0' && c <= '9') d = (unsigned)(c - '0');
+    else if (c >= 'a' && c <= 'f') d = (unsigned)(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') d = (unsigned)(c - 'A' + 10);
+    else return -1;
+    v = v * 16 + d;
+  }
+  *out = v;
+  return 0;
+}
+
+/* Checks the escape at p[i] == '\\'; returns its length, or -1 after fail(). */
+static int check_escape(parser *ps, size_t i) {
+  const char *p = ps->p;
+  if (i + 1 >= ps->n) return fail(ps, i, "invalid escape");
+  switch (p[i + 1]) {
+  case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': return 2;
+  case 'u': break;
+  default: return fail(ps, i, "invalid escape");
+  }
+  unsigned u, lo;
+  if (i + 6 > ps->n || hex4(p + i + 2, &u) != 0) return fail(ps, i, "invalid \\u escape");
+  if (u >= 0xDC00 && u <= 0xDFFF) return fail(ps, i, "lone surrogate");
+  if (u < 0xD800 || u > 0xDBFF) return 6;
+  if (i + 12 > ps->n || p[i + 6] != '\\' || p[i + 7] != 'u' || hex4(p + i + 8, &lo) != 0 ||
+      lo < 0xDC00 || lo > 0xDFFF)
+    return fail(ps, i, "lone surrogate");
+  return 12;
+}
+
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0: overlong forms,
+ * surrogates and code points above U+10FFFF are invalid (as in buf.c, whose writer puts
+ * U+FFFD for such bytes: refusing them here keeps read-then-write exact). */
+static size_t utf8_len(const unsigned char *p, size_t n) {
+  unsigned c = p[0], lo = 0x80, hi = 0xBF;
+  size_t len;
+  if (c >= 0xC2 && c <= 0xDF) len = 2;
+  else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else return 0;
+  if (n < len || p[1] < lo || p[1] > hi) return 0;
+  for (size_t i = 2; i < len; i++)
+    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+  return len;
+}
+
+/* The string starting at ps->i (a quote). Sets [*a, *b) to its body and *esc. */
+static int scan_string(parser *ps, size_t *a, size_t *b, int *esc) {
+  const unsigned char *p = (const unsigned char *)ps->p;
+  size_t start = ps->i, i = start + 1, n = ps->n;
+  *esc = 0;
+  for (;;) {
+    while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\') i++;
+    if (i == n) return fail(ps, start, "unterminated string");
+    if (p[i] == '"') break;
+    if (p[i] < 0x20) return fail(ps, i, "control character in string");
+    if (p[i] >= 0x80) {
+      size_t k = utf8_len(p + i, n - i);
+      if (!k) return fail(ps, i, "invalid UTF-8");
+      i += k;
+      continue;
+    }
+    int k = check_escape(ps, i);
+    if (k < 0) return -1;
+    *esc = 1;
+    i += (size_t)k;
+  }
+  *a = start + 1;
+  *b = i;
+  ps->i = i + 1;
+  return 0;
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static int scan_number(parser *ps) {
+  const char *p = ps->p;
+  size_t start = ps->i, i = start, n = ps->n;
+  if (p[i] == '-') i++;
+  if (i == n || !is_digit(p[i])) return fail(ps, start, "invalid number");
+  if (p[i] == '0') {
+    i++;
+    if (i < n && is_digit(p[i])) return fail(ps, start, "invalid number");  /* 01 */
+  } else
+    while (i < n && is_digit(p[i])) i++;
+  if (i < n && p[i] == '.') {
+    i++;
+    if (i == n || !is_digit(p[i])) return fail(ps, start, "invalid number");
+    while (i < n && is_digit(p[i])) i++;
+  }
+  if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+    i++;
+    if (i < n && (p[i] == '+' || p[i] == '-')) i++;
+    if (i == n || !is_digit(p[i])) return fail(ps, start, "invalid number");
+    while (i < n && is_digit(p[i])) i++;
+  }
+  ps->i = i;
+  return 0;
+}
+
+static int parse_value(parser *ps, int depth, rt_json_slot *v);
+
+/* A nested object or array at ps->i; its members are checked and dropped. */
+static int parse_nested(parser *ps, int depth) {
+  char open = ps->p[ps->i], close = open == '{' ? '}' : ']';
+  if (depth >= MAX_DEPTH) return fail(ps, ps->i, "nesting too deep");
+  ps->i++;
+  skip_ws(ps);
+  if (ps->i < ps->n && ps->p[ps->i] == close) {
+    ps->i++;
+    return 0;
+  }
+  for (;;) {
+    rt_json_slot v;
+    if (open == '{') {
+      size_t a, b;
+      int esc;
+      if (ps->i == ps->n || ps->p[ps->i] != '"') return fail(ps, ps->i, "expected a key");
+      if (scan_string(ps, &a, &b, &esc) != 0) return -1;
+      skip_ws(ps);
+      if (ps->i == ps->n || ps->p[ps->i] != ':') return fail(ps, ps->i, "expected ':'");
+      ps->i++;
+      skip_ws(ps);
+    }
+    if (parse_value(ps, depth + 1, &v) != 0) return -1;
+    skip_ws(ps);
+    if (ps->i < ps->n && ps->p[ps->i] == ',') {
+      ps->i++;
+      skip_ws(ps);
+      continue;
+    }
+    if (ps->i < ps->n && ps->p[ps->i] == close) {
+      ps->i++;
+      return 0;
+    }
+    return fail(ps, ps->i, open == '{' ? "expected ',' or '}'" : "expected ',' or ']'");
+  }
+}
+
+static int literal(parser *ps, const char *word, size_t len) {
+  if (ps->n - ps->i < len || memcmp(ps->p + ps->i, word, len) != 0)
+    return fail(ps, ps->i, "expected a value");
+  ps->i += len;
+  return 0;
+}
+
+/* The value at ps->i (not blank); fills *v with its kind and text. */
+static int parse_value(parser *ps, int depth, rt_json_slot *v) {
+  if (ps->i == ps->n) return fail(ps, ps->i, "expected a value");
+  size_t start = ps->i;
+  int rc;
+  v->esc = 0;
+  switch (ps->p[start]) {
+  case '"':
+    v->kind = RT_JSON_STR;
+    return scan_string(ps, &v->a, &v->b, &v->esc);
+  case '{': v->kind = RT_JSON_OBJ; rc = parse_nested(ps, depth); break;
+  case '[': v->kind = RT_JSON_ARR; rc = parse_nested(ps, depth); break;
+  case 't': v->kind = RT_JSON_TRUE; rc = literal(ps, "true", 4); break;
+  case 'f': v->kind = RT_JSON_FALSE; rc = literal(ps, "false", 5); break;
+  case 'n': v->kind = RT_JSON_NULL; rc = literal(ps, "null", 4); break;
+  default:
+    if (ps->p[start] != '-' && !is_digit(ps->p[start])) return fail(ps, start, "expected a value");
+    v->kind = RT_JSON_NUM;
+    rc = scan_number(ps);
+  }
+  v->a = start;
+  v->b = ps->i;
+  return rc;
+}
+
+/* The schema field named by key body p[a, b), or -1. *hint is where the next key is
+ * looked for first: keys usually come in schema order. */
+static int find_key(const parser *ps, const rt_json_keys *keys, size_t a, size_t b, int esc,
+                    rt_buf *tmp, int *hint) {
+  const char *name = ps->p + a;
+  size_t len = b - a;
+  if (esc) {  /* decoded in place in a copy: decoding never moves bytes forward */
+    tmp->len = 0;
+    rt_buf_put(tmp, name, len);
+    len = rt_json_unescape(tmp->p, len, tmp->p);
+    name = tmp->p;
+  }
+  int h = *hint;
+  if (h < keys->n && keys->lens[h] == len && memcmp(keys->names[h], name, len) == 0) {
+    *hint = h + 1;
+    return h;
+  }
+  for (int k = 0; k < keys->n; k++)
+    if (keys->lens[k] == len && memcmp(keys->names[k], name, len) == 0) {
+      *hint = k + 1;
+      return k;
+    }
+  return -1;
+}
+
+int rt_json_line(const char *p, size_t n, const rt_json_keys *keys, rt_json_slot *slots,
+                 rt_buf *tmp, rt_json_err *e) {
+  parser ps = {p, n, 0, e};
+  e->field = -1;
+  for (int k = 0; k < keys->n; k++) slots[k].kind = RT_JSON_NONE;
+  skip_ws(&ps);
+  if (ps.i == n) return 0;
+  if (p[ps.i] != '{') return fail(&ps, ps.i, "expected '{'");
+  ps.i++;
+  skip_ws(&ps);
+  int hint = 0;
+  if (ps.i < n && p[ps.i] == '}') ps.i++;
+  else
+    for (;;) {
+      size_t a, b;
+      int esc;
+      if (ps.i == n || p[ps.i] != '"') return fail(&ps, ps.i, "expected a key");
+      if (scan_string(&ps, &a, &b, &esc) != 0) return -1;
+      int f = find_key(&ps, keys, a, b, esc, tmp, &hint);
+      skip_ws(&ps);
+      if (ps.i == n || p[ps.i] != ':') return fail(&ps, ps.i, "expected ':'");
+      ps.i++;
+      skip_ws(&ps);
+      rt_json_slot v;
+      if (parse_value(&ps, 1, &v) != 0) return -1;
+      if (f >= 0) {
+        if (slots[f].kind != RT_JSON_NONE) {
+          snprintf(e->msg, sizeof e->msg, "duplicate key");
+          e->field = f;
+          e->a = v.kind == RT_JSON_STR ? v.a - 1 : v.a;
+          e->b = v.kind == RT_JSON_STR ? v.b + 1 : v.b;
+          return -1;
+        }
+        slots[f] = v;
+      }
+      skip_ws(&ps);
+      if (ps.i < n && p[ps.i] == ',') {
+        ps.i++;
+        skip_ws(&ps);
+        continue;
+      }
+      if (ps.i < n && p[ps.i] == '}') {
+        ps.i++;
+        break;
+      }
+      return fail(&ps, ps.i, "expected ',' or '}'");
+    }
+  skip_ws(&ps);
+  if (ps.i != n) return fail(&ps, ps.i, "unexpected text after the object");
+  return 1;
+}
+
+/* Appends code point u to out as UTF-8; returns the byte count. */
+static size_t put_utf8(unsigned u, char *out) {
+  if (u < 0x80) {
+    out[0] = (char)u;
+    return 1;
+  }
+  if (u < 0x800) {
+    out[0] = (char)(0xC0 | (u >> 6));
+    out[1] = (char)(0x80 | (u & 0x3F));
+    return 2;
+  }
+  if (u < 0x10000) {
+    out[0] = (char)(0xE0 | (u >> 12));
+    out[1] = (char)(0x80 | ((u >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (u & 0x3F));
+    return 3;
+  }
+  out[0] = (char)(0xF0 | (u >> 18));
+  out[1] = (char)(0x80 | ((u >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((u >> 6) & 0x3F));
+  out[3] = (char)(0x80 | (u & 0x3F));
+  return 4;
+}
+
+size_t rt_json_unescape(const char *p, size_t n, char *out) {
+  size_t i = 0, o = 0;
+  while (i < n) {
+    const char *bs = memchr(p + i, '\\', n - i);
+    size_t run = bs ? (size_t)(bs - (p + i)) : n - i;
+    memmove(out + o, p + i, run);
+    o += run;
+    i += run;
+    if (!bs) break;
+    char c = p[i + 1];
+    i += 2;
+    switch (c) {
+    case 'b': out[o++] = '\b'; break;
+    case 'f': out[o++] = '\f'; break;
+    case 'n': out[o++] = '\n'; break;
+    case 'r': out[o++] = '\r'; break;
+    case 't': out[o++] = '\t'; break;
+    case 'u': {
+      unsigned u, lo;
+      hex4(p + i, &u);
+      i += 4;
+      if (u >= 0xD800 && u <= 0xDBFF) {
+        hex4(p + i + 2, &lo);
+        i += 6;
+        u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+      }
+      o += put_utf8(u, out + o);
+      break;
+    }
+    default: out[o++] = c; break;  /* " \ / */
+    }
+  }
+  return o;
+}
