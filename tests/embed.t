@@ -1,7 +1,8 @@
 #!/bin/sh
 # embed.t: a C program embeds a pipeline compiled with `pipec build --emit=obj --header`
-# and runs it through pipe/pipe.h (tests/embed/). Env: PIPEC, BUILD (the build directory
-# holding libpipert.a).
+# and runs it through pipe/pipe.h (tests/embed/): sales.pipe with params and stats, and
+# events.pipe whose host() source and sink host_events.c feeds and receives. Env: PIPEC,
+# BUILD (the build directory holding libpipert.a).
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 PIPEC=${PIPEC:-$top/build/pipec}
@@ -11,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 san=""
 grep -q '^PIPE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null &&
   san="-fsanitize=address,undefined"
-echo "1..4"
+echo "1..8"
 cp "$here/embed/"* "$tmp/" && cd "$tmp" || exit 1
 if "$PIPEC" build sales.pipe --emit=obj -o sales.o --header sales.h 2>err; then
   echo "ok 1 - pipec --emit=obj --header"
@@ -34,4 +35,31 @@ if ./host sales.csv > out 2>err && diff -u expected.out out > diff; then
 else
   echo "not ok 4 - the embedded pipeline runs, reports stats and a missing param"
   sed 's/^/# /' diff err
+fi
+if "$PIPEC" build events.pipe --emit=obj -o events.o --header events.h 2>err &&
+   cc $san -I"$top/runtime/include" -I. host_events.c events.o "$BUILD/libpipert.a" \
+     -lpthread -lm -o host_events 2>>err; then
+  echo "ok 5 - host_events.c links with events.o"
+else
+  echo "not ok 5 - host_events.c links with events.o"; sed 's/^/# /' err
+fi
+if ./host_events > out 2>err && diff -u events.expected out > diff && ! test -s err; then
+  echo "ok 6 - host() source and sink: pushed rows, callback batches, stats, unbound sink"
+else
+  echo "not ok 6 - host() source and sink: pushed rows, callback batches, stats, unbound sink"
+  sed 's/^/# /' diff err
+fi
+"$PIPEC" build events.pipe -o events 2>err
+./events > out 2>err
+st=$?
+if [ "$st" = 2 ] && ! test -s out; then
+  echo "ok 7 - an executable with host() connectors exits 2 without running"
+else
+  echo "not ok 7 - an executable with host() connectors exits 2 without running (status $st)"
+fi
+want="error: host() connectors need a C program that embeds this pipeline (see docs/embedding.md)"
+if [ "$(cat err)" = "$want" ]; then
+  echo "ok 8 - ... and says why"
+else
+  echo "not ok 8 - ... and says why"; sed 's/^/# /' err
 fi

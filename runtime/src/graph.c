@@ -5,7 +5,9 @@
  * per producing node and the per-operator counters. rt_graph_open then opens every reader
  * and writer before any thread exists, so a missing file, a missing column or an
  * unwritable path fails before a single row is read or written. rt_graph_start starts one
- * thread per node; rt_graph_join and rt_graph_free undo it all.
+ * thread per node; rt_graph_join and rt_graph_free undo it all. host() sources get their
+ * push channel and reader at build time (host.c); a host() sink must have been bound
+ * with pipe_bind_sink by the time it is opened.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -64,6 +66,7 @@ static void build_node(pipe_run *r, int i) {
   n->ops = calloc((size_t)nops, sizeof(rt_opcount));
   n->filtered = calloc((size_t)nops, sizeof(int64_t));
   if (d->kind != PIPE_NODE_SINK) n->pool = rt_pool_new(&d->schema, RT_BATCH_ROWS);
+  if (d->kind == PIPE_NODE_SOURCE && d->conn.kind == PIPE_CONN_HOST) rt_host_source_new(r, n);
   if (d->kind == PIPE_NODE_SOURCE) mark_dead(r, &d->policy);
   for (int k = 0; d->kind == PIPE_NODE_STAGE && k < d->nops; k++) mark_dead(r, &d->ops[k].policy);
   n->ctx.params = r->params;
@@ -83,7 +86,10 @@ int rt_graph_build(pipe_run *r, pipe_error *err) {
   int nn = p->nnodes;
   r->chan_cap = chan_cap();
   r->nodes = calloc((size_t)(nn ? nn : 1), sizeof(rt_node));
-  r->chans = calloc((size_t)(nn ? nn : 1), sizeof(rt_chan *));
+  int nhost = 0;   /* host sources have a push channel beside the edges */
+  for (int i = 0; i < nn; i++)
+    nhost += p->nodes[i].kind == PIPE_NODE_SOURCE && p->nodes[i].conn.kind == PIPE_CONN_HOST;
+  r->chans = calloc((size_t)(nn + nhost ? nn + nhost : 1), sizeof(rt_chan *));
   r->dead = calloc((size_t)(p->ndead ? p->ndead : 1), sizeof(rt_dead));
   int *nconsumers = calloc((size_t)(nn ? nn : 1), sizeof(int));
   if (!r->nodes || !r->chans || !r->dead || !nconsumers) {
@@ -117,13 +123,33 @@ static int open_error(pipe_run *r, rt_node *n, const char *msg) {
   return -1;
 }
 
+/* A host source's reader exists since pipe_open; host sinks were checked first. */
+static int open_host(pipe_run *r, rt_node *n) {
+  if (n->d->kind == PIPE_NODE_SOURCE) return n->reader ? 0 : open_error(r, n, "out of memory");
+  return 0;
+}
+
+/* Every host sink must have its callback: checked before any file is opened, so that a
+ * usage error leaves no output behind (not even a CSV header). */
+static int check_bound(pipe_run *r) {
+  for (int i = 0; i < r->prog->nnodes; i++) {
+    const rt_node *n = &r->nodes[i];
+    if (n->d->kind != PIPE_NODE_SINK || n->d->conn.kind != PIPE_CONN_HOST || n->sink_fn) continue;
+    r->err.status = 2;
+    snprintf(r->err.msg, sizeof r->err.msg,
+             "error: host sink (%s:%d:%d) is not bound: call pipe_bind_sink before pipe_start\n",
+             r->prog->file ? r->prog->file : "?", n->d->line, n->d->col);
+    return -1;
+  }
+  return 0;
+}
+
 static int open_node(pipe_run *r, rt_node *n) {
   const pipe_node_desc *d = n->d;
   rt_ioerr ioerr = {{0}};
   if (d->kind == PIPE_NODE_STAGE) return 0;
   n->path = rt_conn_path(r, &d->conn);
-  if (d->conn.kind == PIPE_CONN_HOST)
-    return open_error(r, n, "host() connectors need the embedding API, which cannot bind them yet");
+  if (d->conn.kind == PIPE_CONN_HOST) return open_host(r, n);
   if (d->kind == PIPE_NODE_SOURCE) {
     n->reader = rt_reader_open(n->path, &d->conn, &d->schema, d->needed, &ioerr);
     return n->reader ? 0 : open_error(r, n, ioerr.msg);
@@ -133,6 +159,7 @@ static int open_node(pipe_run *r, rt_node *n) {
 }
 
 int rt_graph_open(pipe_run *r) {
+  if (check_bound(r) != 0) return -1;
   for (int i = 0; i < r->prog->nnodes; i++)
     if (r->nodes[i].d->kind == PIPE_NODE_SOURCE && open_node(r, &r->nodes[i]) != 0) return -1;
   for (int i = 0; i < r->prog->nnodes; i++)
@@ -155,6 +182,7 @@ int rt_graph_start(pipe_run *r) {
     }
     n->started = 1;
   }
+  rt_host_start(r);   /* only now: a push must never wait for a thread that never comes */
   return 0;
 }
 

@@ -149,6 +149,12 @@ int pipe_main(int argc, char **argv, const pipe_program_desc *prog) {
     pipe_close(r);
     return status;
   }
+  if (pipe_host_sources(r) + pipe_host_sinks(r) > 0) {
+    fputs("error: host() connectors need a C program that embeds this pipeline"
+          " (see docs/embedding.md)\n", stderr);
+    pipe_close(r);
+    return 2;
+  }
   /* Writers see EPIPE as an error return instead of the process dying silently. */
   signal(SIGPIPE, SIG_IGN);
   sigwatch w;

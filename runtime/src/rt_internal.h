@@ -1,5 +1,5 @@
 /* rt_internal.h: the running program (graph.c, source.c, stage.c, sink.c, rowerr.c,
- * params.c, stats.c, main.c, scratch.c).
+ * params.c, stats.c, main.c, scratch.c, host.c).
  *
  * A pipe_run holds one rt_node per descriptor node. Each node with an input owns the
  * channel it reads (`in`); a producer holds the input channels of its consumers (`outs`)
@@ -21,6 +21,7 @@
 #include "rt_io.h"
 
 typedef struct rt_node rt_node;
+typedef struct rt_host rt_host;
 
 /* Per-operator counters of a stage (sources and sinks use op[0]). */
 typedef struct rt_opcount {
@@ -40,6 +41,9 @@ struct rt_node {
   rt_pool *dead_pool;      /* one-row dead-letter records, made on first use */
   rt_reader *reader;       /* sources */
   rt_writer *writer;       /* sinks */
+  rt_host *host;           /* host() sources: the push side; n->reader is its reader */
+  pipe_sink_fn sink_fn;    /* host() sinks: bound by pipe_bind_sink */
+  void *sink_user;
   const char *path;        /* sources, sinks: the resolved path */
   pthread_t thread;
   int started;
@@ -89,6 +93,15 @@ int rt_node_emit(rt_node *n, const rt_msg *m);
 void rt_node_close_outs(rt_node *n);
 /* The path of a source/sink/dead-letter connector, "-" for the standard streams. */
 const char *rt_conn_path(pipe_run *r, const pipe_conn_desc *c);
+
+/* host.c: host() sources fed by pipe_host_push. The state is made in rt_graph_build
+ * (so pushes can name the source from pipe_open on) and freed by rt_reader_close of
+ * n->reader, which is the host reader. rt_host_start lets pushes through once every
+ * thread runs; rt_host_done hangs up the push channel when the source thread exits, so
+ * that a push never waits for a thread that is gone. */
+int rt_host_source_new(pipe_run *r, rt_node *n);
+void rt_host_start(pipe_run *r);
+void rt_host_done(rt_node *n);
 
 /* threads: source.c, stage.c, sink.c */
 void *rt_source_main(void *node);

@@ -4,13 +4,32 @@
  * watermarks, and flushes and closes the writer on EOS, so that a close error (a full
  * disk) still fails the run. A write error fails the run, except EPIPE on standard output,
  * which means whoever reads our output has had enough (`prog | head`): the run stops
- * quietly with status 0.
+ * quietly with status 0. A host() sink has no writer: it hands each batch to the
+ * callback bound with pipe_bind_sink, and a non-zero return cancels the run.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include "rt_internal.h"
 
+static int call_host(rt_node *n, pipe_batch *b) {
+  int rc = n->sink_fn(n->sink_user, b, &n->d->schema);
+  int64_t rows = b->nrows;
+  rt_batch_release(b);
+  if (rc == 0) {
+    n->rows_in += rows;
+    return 0;
+  }
+  const pipe_program_desc *p = n->run->prog;
+  char text[256];
+  snprintf(text, sizeof text, "error: host sink returned %d\n  --> %s:%d:%d: in sink host\n", rc,
+           p->file ? p->file : "?", n->d->line, n->d->col);
+  rt_run_fail(n->run, 1, text);
+  return -1;
+}
+
 static int write_batch(rt_node *n, pipe_batch *b) {
+  if (n->sink_fn) return call_host(n, b);
   rt_ioerr ioerr;
   errno = 0;
   int rc = rt_writer_write(n->writer, b, &ioerr);
@@ -28,6 +47,7 @@ static int write_batch(rt_node *n, pipe_batch *b) {
 static void finish(rt_node *n) {
   rt_ioerr ioerr;
   rt_writer *w = n->writer;
+  if (!w) return;   /* a host sink */
   n->writer = NULL;
   errno = 0;
   if (rt_writer_close(w, &ioerr) != 0) rt_node_ioerr(n, ioerr.msg, errno == EPIPE);

@@ -6,6 +6,9 @@
  * watermark field, a WATERMARK(max event time seen - delay) follows a batch whenever it
  * advances. At the end of the input the consumers get EOS.
  *
+ * A host() source reads through the same interface (host.c): its reader waits on the
+ * channel pipe_host_push feeds.
+ *
  * Stopping: when this source fails (a bad record under fail, a read error) it sends the
  * rows already in the batch, then EOS, so every row before the bad one is written. When
  * another node fails, the run is `stopping` and the source checks that between batches,
@@ -91,5 +94,6 @@ void *rt_source_main(void *arg) {
     if (st != FILL_SEND) break;
   }
   rt_node_close_outs(n);   /* harmless on cancelled or hung-up channels */
+  rt_host_done(n);         /* a host source: later pushes fail instead of waiting */
   return NULL;
 }

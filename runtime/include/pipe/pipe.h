@@ -17,7 +17,13 @@
  * pipe_start and joins them all in pipe_wait; pipe_stop may be called from any thread
  * (a signal handler excepted) and makes pipe_wait return promptly.
  * The runtime prints nothing itself: the error texts are returned for the caller to show.
- * TODO(host connectors): binding host() sources and sinks to callbacks comes with them.
+ *
+ * host() connectors: a `source s: S = host()` is fed by pipe_host_push from any thread of
+ * the caller after pipe_start (the row is copied; pushes to one source are serialised by
+ * a lock), and ends with pipe_host_end. A `| sink host()` calls a pipe_sink_fn bound with
+ * pipe_bind_sink before pipe_start, on the sink's own thread, once per batch; the batch
+ * is borrowed for the call only. Every pushing thread must have returned from its last
+ * pipe_host_* call before pipe_close.
  */
 #ifndef PIPE_PIPE_H
 #define PIPE_PIPE_H
@@ -71,6 +77,68 @@ const pipe_error *pipe_get_error(const pipe_run *r);
 int pipe_get_stats(const pipe_run *r, pipe_stat *rows, int max);
 /* Prints the --stats table. */
 void pipe_print_stats(const pipe_run *r, FILE *out);
+
+/* ---- host() connectors (docs/embedding.md) ----------------------------------------- */
+
+/* Receives every batch a `sink host()` gets, on the sink's thread; `rows` and `schema`
+ * are borrowed for the call. Return 0 to go on; any other value N fails the run with
+ * "error: host sink returned N". */
+typedef int (*pipe_sink_fn)(void *user, const pipe_batch *rows, const pipe_schema_desc *schema);
+
+/* How many `sink host()` the program has, and the node of the i-th in node order (its
+ * line, col and schema), or NULL when i is out of range. */
+int pipe_host_sinks(const pipe_run *r);
+const pipe_node_desc *pipe_host_sink_desc(const pipe_run *r, int i);
+/* Binds the i-th host sink. Before pipe_start only; pipe_start fails (status 2) while a
+ * host sink is unbound. 0, or -1: no such sink (the error, status 2, in pipe_get_error)
+ * or the run has started (the run's error is left alone). */
+int pipe_bind_sink(pipe_run *r, int i, pipe_sink_fn fn, void *user);
+
+/* How many `source = host()` the program has, and the node of the i-th (its name and
+ * schema: pushed rows give values in the schema's field order), or NULL. */
+int pipe_host_sources(const pipe_run *r);
+const pipe_node_desc *pipe_host_source_desc(const pipe_run *r, int i);
+
+/* Appends one row to host source `source`: row[k] is the value of field k (bool, i64,
+ * timestamp, duration in .i; f64 in .f; strings in .s/.slen, copied; .is_null). Rows are
+ * collected into batches of 4096 and handed to the pipeline when a batch is full, at
+ * pipe_host_flush or at pipe_host_end. Blocks while the pipeline is behind. After
+ * pipe_start only. 0, or -1 with *err filled (err may be NULL): status 2 for a misuse (an
+ * unknown source, a null in a non-nullable field, before pipe_start, after pipe_host_end;
+ * the row is not taken and the run goes on), status 1 when the run has stopped or failed
+ * (see pipe_get_error; rows not yet handed over are dropped). */
+int pipe_host_push(pipe_run *r, const char *source, const pipe_value *row, pipe_error *err);
+/* Hands the rows pushed so far to the pipeline now (for latency). 0, or -1 as above. */
+int pipe_host_flush(pipe_run *r, const char *source, pipe_error *err);
+/* The end of the source's input: flushes, then the source sends end-of-stream downstream.
+ * The run cannot end before every host source has ended (or pipe_stop was called).
+ * Calling it again does nothing. 0, or -1 as above (the source ends all the same). */
+int pipe_host_end(pipe_run *r, const char *source, pipe_error *err);
+
+/* Reading a batch from C (a pipe_sink_fn's rows) in the Arrow layout of pipe/abi.h:
+ * `col` indexes schema->fields, `row` is below rows->nrows. Values of null rows are
+ * unspecified: test pipe_row_is_null first for nullable fields. */
+static inline int pipe_row_is_null(const pipe_batch *b, int col, int64_t row) {
+  const uint8_t *v = b->cols[col].validity;
+  return v && !(v[row >> 3] & (1u << (row & 7)));
+}
+/* i64, timestamp (microseconds since the epoch) and duration (microseconds) columns. */
+static inline int64_t pipe_get_i64(const pipe_batch *b, int col, int64_t row) {
+  return ((const int64_t *)b->cols[col].values)[row];
+}
+static inline double pipe_get_f64(const pipe_batch *b, int col, int64_t row) {
+  return ((const double *)b->cols[col].values)[row];
+}
+/* Bools are bit-packed: row i is bit (i & 7) of byte i >> 3. */
+static inline int pipe_get_bool(const pipe_batch *b, int col, int64_t row) {
+  return (((const uint8_t *)b->cols[col].values)[row >> 3] >> (row & 7)) & 1;
+}
+/* The bytes of a string (not NUL-terminated), valid for the callback only. */
+static inline pipe_str pipe_get_str(const pipe_batch *b, int col, int64_t row) {
+  const int64_t *off = (const int64_t *)b->cols[col].values;
+  pipe_str s = {b->cols[col].data + off[row], off[row + 1] - off[row]};
+  return s;
+}
 
 #ifdef __cplusplus
 }
