@@ -34,21 +34,26 @@ struct rt_pool {
   int closed;                /* rt_pool_free was called; the last release frees the pool */
 };
 
-static void *xmalloc(size_t n) {
+static _Noreturn void out_of_memory(size_t n) {
+  fprintf(stderr, "pipe: out of memory (%zu bytes)\n", n);
+  abort();
+}
+
+void *rt_xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
-  if (!p) {
-    fprintf(stderr, "pipe: out of memory (%zu bytes)\n", n);
-    abort();
-  }
+  if (!p) out_of_memory(n);
   return p;
 }
 
-static void *xrealloc(void *p, size_t n) {
+void *rt_xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p) out_of_memory(n * size);
+  return p;
+}
+
+void *rt_xrealloc(void *p, size_t n) {
   void *q = realloc(p, n ? n : 1);
-  if (!q) {
-    fprintf(stderr, "pipe: out of memory (%zu bytes)\n", n);
-    abort();
-  }
+  if (!q) out_of_memory(n);
   return q;
 }
 
@@ -67,24 +72,24 @@ static void col_alloc(pipe_column *c, const pipe_field_desc *f, int64_t cap) {
   size_t rows = (size_t)cap;
   free(c->values);
   free(c->validity);
-  c->validity = f->nullable ? xmalloc((rows + 7) / 8) : NULL;
+  c->validity = f->nullable ? rt_xmalloc((rows + 7) / 8) : NULL;
   if (f->type == PIPE_T_STRING) {
-    c->values = xmalloc((rows + 1) * sizeof(int64_t));
+    c->values = rt_xmalloc((rows + 1) * sizeof(int64_t));
     int64_t want = cap * DATA_PER_ROW < MIN_DATA_CAP ? MIN_DATA_CAP : cap * DATA_PER_ROW;
     if (c->data_cap < want) {
       free(c->data);
-      c->data = xmalloc((size_t)want);
+      c->data = rt_xmalloc((size_t)want);
       c->data_cap = want;
     }
   } else {
-    c->values = xmalloc(values_size(f->type, rows));
+    c->values = rt_xmalloc(values_size(f->type, rows));
   }
 }
 
 static void batch_resize(batch *bt, int64_t cap) {
   pipe_batch *b = &bt->b;
   free(b->lines);
-  b->lines = xmalloc((size_t)cap * sizeof(int64_t));
+  b->lines = rt_xmalloc((size_t)cap * sizeof(int64_t));
   for (int32_t i = 0; i < b->ncols; i++)
     col_alloc(&b->cols[i], &bt->schema->fields[i], cap);
   b->cap = cap;
@@ -104,11 +109,11 @@ static void batch_reset(batch *bt) {
 }
 
 static batch *batch_alloc(const pipe_schema_desc *s, int64_t cap) {
-  batch *bt = xmalloc(sizeof *bt);
+  batch *bt = rt_xmalloc(sizeof *bt);
   memset(bt, 0, sizeof *bt);
   bt->schema = s;
   bt->b.ncols = s->nfields;
-  bt->b.cols = xmalloc(sizeof(pipe_column) * (size_t)(s->nfields ? s->nfields : 1));
+  bt->b.cols = rt_xmalloc(sizeof(pipe_column) * (size_t)(s->nfields ? s->nfields : 1));
   memset(bt->b.cols, 0, sizeof(pipe_column) * (size_t)(s->nfields ? s->nfields : 1));
   batch_resize(bt, cap < 1 ? 1 : cap);
   return bt;
@@ -132,7 +137,7 @@ static _Atomic int32_t *refs_of(pipe_batch *b) {
 }
 
 rt_pool *rt_pool_new(const pipe_schema_desc *schema, int64_t cap) {
-  rt_pool *p = xmalloc(sizeof *p);
+  rt_pool *p = rt_xmalloc(sizeof *p);
   memset(p, 0, sizeof *p);
   pthread_mutex_init(&p->mu, NULL);
   p->schema = schema;
@@ -224,7 +229,7 @@ void pipe_rt_col_reserve(pipe_column *c, int64_t extra) {
   if (need <= c->data_cap) return;
   int64_t cap = c->data_cap < MIN_DATA_CAP ? MIN_DATA_CAP : c->data_cap;
   while (cap < need) cap *= 2;
-  c->data = xrealloc(c->data, (size_t)cap);
+  c->data = rt_xrealloc(c->data, (size_t)cap);
   c->data_cap = cap;
 }
 

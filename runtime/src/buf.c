@@ -62,7 +62,7 @@ void rt_buf_free(rt_buf *b) {
 
 /* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 if it is not one:
  * overlong forms, surrogates and code points above U+10FFFF are invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n) {
+size_t rt_utf8_len(const unsigned char *p, size_t n) {
   unsigned c = p[0];
   size_t len;
   unsigned lo = 0x80, hi = 0xBF;
@@ -122,7 +122,7 @@ void rt_buf_json_str(rt_buf *b, const char *s, size_t n) {
       i = j + 1;
       continue;
     }
-    size_t len = utf8_len(p + j, n - j);
+    size_t len = rt_utf8_len(p + j, n - j);
     if (len) rt_buf_put(b, p + j, len);
     else rt_buf_put(b, "\xEF\xBF\xBD", 3);  /* U+FFFD for each invalid byte */
     i = j + (len ? len : 1);

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,20 +35,6 @@ typedef struct csv_reader {
   int64_t *saved;
 } csv_reader;
 
-static void *xcalloc(size_t n, size_t size) {
-  void *p = calloc(n ? n : 1, size);
-  if (!p) abort();
-  return p;
-}
-
-static void set_err(rt_ioerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_err(rt_ioerr *err, const char *fmt, ...) {
-  if (!err) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-  va_end(ap);
-}
 
 static int find_field(const pipe_schema_desc *s, const char *name, size_t n) {
   for (int32_t i = 0; i < s->nfields; i++)
@@ -72,7 +57,7 @@ static void missing_err(csv_reader *r, const char *field, rt_ioerr *err) {
     rt_buf_put(&list, p, n);
   }
   rt_buf_putc(&list, 0);
-  set_err(err, "%s: missing column `%s` (header has: %s)", r->base.origin, field, list.p);
+  rt_ioerr_set(err, "%s: missing column `%s` (header has: %s)", r->base.origin, field, list.p);
   rt_buf_free(&list);
 }
 
@@ -80,8 +65,8 @@ static void missing_err(csv_reader *r, const char *field, rt_ioerr *err) {
 static int match_header(csv_reader *r, rt_ioerr *err) {
   const pipe_schema_desc *s = r->s;
   r->ncols = r->sc.nf;
-  r->map = xcalloc((size_t)r->ncols, sizeof *r->map);
-  uint8_t *seen = xcalloc((size_t)s->nfields, 1);
+  r->map = rt_xcalloc((size_t)r->ncols, sizeof *r->map);
+  uint8_t *seen = rt_xcalloc((size_t)s->nfields, 1);
   int rc = 0;
   for (int j = 0; j < r->ncols && rc == 0; j++) {
     const char *p;
@@ -90,7 +75,7 @@ static int match_header(csv_reader *r, rt_ioerr *err) {
     int i = r->map[j] = find_field(s, p, n);
     if (i < 0) continue;
     if (seen[i]) {
-      set_err(err, "%s: duplicate column `%s` in the header", r->base.origin, s->fields[i].name);
+      rt_ioerr_set(err, "%s: duplicate column `%s` in the header", r->base.origin, s->fields[i].name);
       rc = -1;
     }
     seen[i] = 1;
@@ -107,11 +92,11 @@ static int match_header(csv_reader *r, rt_ioerr *err) {
 static int read_header(csv_reader *r, rt_ioerr *err) {
   int k = rt_csv_scan_next(&r->sc, 0);
   if (k == -2) {
-    set_err(err, "%s: read error: %s", r->base.origin, strerror(errno));
+    rt_ioerr_set(err, "%s: read error: %s", r->base.origin, strerror(errno));
     return -1;
   }
   if (k == -1) {
-    set_err(err, "%s: empty file, expected a header row", r->base.origin);
+    rt_ioerr_set(err, "%s: empty file, expected a header row", r->base.origin);
     return -1;
   }
   return match_header(r, err);
@@ -120,14 +105,14 @@ static int read_header(csv_reader *r, rt_ioerr *err) {
 static const rt_reader_ops csv_ops;
 
 static csv_reader *reader_new(const char *path, const pipe_schema_desc *s, const uint8_t *needed) {
-  csv_reader *r = xcalloc(1, sizeof *r);
+  csv_reader *r = rt_xcalloc(1, sizeof *r);
   r->base.ops = &csv_ops;
   r->s = s;
   r->path = strdup(path);
   r->base.origin = strcmp(path, "-") == 0 ? "<stdin>" : r->path;
-  r->needed = xcalloc((size_t)s->nfields, 1);
-  r->strcols = xcalloc((size_t)s->nfields, sizeof *r->strcols);
-  r->saved = xcalloc((size_t)s->nfields, sizeof *r->saved);
+  r->needed = rt_xcalloc((size_t)s->nfields, 1);
+  r->strcols = rt_xcalloc((size_t)s->nfields, sizeof *r->strcols);
+  r->saved = rt_xcalloc((size_t)s->nfields, sizeof *r->saved);
   for (int32_t i = 0; i < s->nfields; i++) {
     r->needed[i] = needed ? needed[i] != 0 : 1;
     if (s->fields[i].type == PIPE_T_STRING) r->strcols[r->nstr++] = i;
@@ -140,7 +125,7 @@ rt_reader *rt_csv_open(const char *path, const pipe_conn_desc *conn, const pipe_
   int is_std = strcmp(path, "-") == 0;
   int fd = is_std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    set_err(err, "%s: cannot open: %s", path, strerror(errno));
+    rt_ioerr_set(err, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
   csv_reader *r = reader_new(path, s, needed);
@@ -154,7 +139,7 @@ rt_reader *rt_csv_open(const char *path, const pipe_conn_desc *conn, const pipe_
     return &r->base;
   }
   r->ncols = s->nfields;
-  r->map = xcalloc((size_t)r->ncols, sizeof *r->map);
+  r->map = rt_xcalloc((size_t)r->ncols, sizeof *r->map);
   for (int j = 0; j < r->ncols; j++) r->map[j] = j;
   return &r->base;
 }
@@ -279,7 +264,7 @@ static int csv_next(rt_reader *base, pipe_batch *out, rt_rowerr *re, rt_ioerr *e
       return RT_READ_EOF;
     }
     if (k == -2) {
-      set_err(err, "%s: read error: %s", r->base.origin, strerror(errno));
+      rt_ioerr_set(err, "%s: read error: %s", r->base.origin, strerror(errno));
       return RT_READ_IOERR;
     }
     if (convert(r, out, re) != 0) return RT_READ_ROWERR;

@@ -17,17 +17,13 @@
 #include <unistd.h>
 
 #include "csv_scan.h"
+#include "rt_batch.h"
 
 size_t rt_csv_block = 1u << 20;
 size_t rt_csv_max_read = 0;
 
 enum { ST_START, ST_UNQ, ST_Q };
 
-static void *xrealloc(void *p, size_t n) {
-  p = realloc(p, n);
-  if (!p) abort();
-  return p;
-}
 
 void rt_csv_scan_init(rt_csv_scan *s, int fd, char delim) {
   memset(s, 0, sizeof *s);
@@ -36,7 +32,7 @@ void rt_csv_scan_init(rt_csv_scan *s, int fd, char delim) {
   s->is_reg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   s->delim = delim;
   s->cap = rt_csv_block > 16 ? rt_csv_block : 16;
-  s->buf = xrealloc(NULL, s->cap);
+  s->buf = rt_xrealloc(NULL, s->cap);
   s->line = 1;
 }
 
@@ -55,7 +51,7 @@ static void reset_record(rt_csv_scan *s) {
 
 static void grow_fields(rt_csv_scan *s) {
   s->fcap = s->fcap ? s->fcap * 2 : 64;
-  s->f = xrealloc(s->f, (size_t)s->fcap * sizeof *s->f);
+  s->f = rt_xrealloc(s->f, (size_t)s->fcap * sizeof *s->f);
 }
 
 static inline void push_field(rt_csv_scan *s, size_t a, size_t b, int quoted) {
@@ -217,7 +213,7 @@ static int fill(rt_csv_scan *s) {
   }
   if (s->cap - s->end < s->cap / 8 + 1) {
     s->cap *= 2;
-    s->buf = xrealloc(s->buf, s->cap);
+    s->buf = rt_xrealloc(s->buf, s->cap);
   }
   size_t want = s->cap - s->end;
   if (rt_csv_max_read && want > rt_csv_max_read) want = rt_csv_max_read;

@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,20 +60,6 @@ typedef struct jsonl_reader {
   int64_t *saved;
 } jsonl_reader;
 
-static void *xcalloc(size_t n, size_t size) {
-  void *p = calloc(n ? n : 1, size);
-  if (!p) abort();
-  return p;
-}
-
-static void set_err(rt_ioerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_err(rt_ioerr *err, const char *fmt, ...) {
-  if (!err) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-  va_end(ap);
-}
 
 /* ---- lines -------------------------------------------------------------------------- */
 
@@ -314,7 +299,7 @@ static int jsonl_next(rt_reader *base, pipe_batch *out, rt_rowerr *re, rt_ioerr 
       return RT_READ_EOF;
     }
     if (k == -2) {
-      set_err(err, "%s: read error: %s", r->base.origin, strerror(errno));
+      rt_ioerr_set(err, "%s: read error: %s", r->base.origin, strerror(errno));
       return RT_READ_IOERR;
     }
     if (convert(r, out, re) < 0) return RT_READ_ROWERR;
@@ -345,10 +330,10 @@ rt_reader *rt_jsonl_open(const char *path, const pipe_conn_desc *conn,
   int is_std = strcmp(path, "-") == 0;
   int fd = is_std ? 0 : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    set_err(err, "%s: cannot open: %s", path, strerror(errno));
+    rt_ioerr_set(err, "%s: cannot open: %s", path, strerror(errno));
     return NULL;
   }
-  jsonl_reader *r = xcalloc(1, sizeof *r);
+  jsonl_reader *r = rt_xcalloc(1, sizeof *r);
   r->base.ops = &jsonl_ops;
   r->s = s;
   r->path = strdup(path);
@@ -359,15 +344,15 @@ rt_reader *rt_jsonl_open(const char *path, const pipe_conn_desc *conn,
   struct stat st;
   r->is_reg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   r->cap = rt_jsonl_block > 16 ? rt_jsonl_block : 16;
-  r->buf = xcalloc(r->cap, 1);
+  r->buf = rt_xcalloc(r->cap, 1);
   r->line = 1;
   size_t nf = (size_t)s->nfields;
-  r->needed = xcalloc(nf, 1);
-  r->names = xcalloc(nf, sizeof *r->names);
-  r->lens = xcalloc(nf, sizeof *r->lens);
-  r->slots = xcalloc(nf, sizeof *r->slots);
-  r->strcols = xcalloc(nf, sizeof *r->strcols);
-  r->saved = xcalloc(nf, sizeof *r->saved);
+  r->needed = rt_xcalloc(nf, 1);
+  r->names = rt_xcalloc(nf, sizeof *r->names);
+  r->lens = rt_xcalloc(nf, sizeof *r->lens);
+  r->slots = rt_xcalloc(nf, sizeof *r->slots);
+  r->strcols = rt_xcalloc(nf, sizeof *r->strcols);
+  r->saved = rt_xcalloc(nf, sizeof *r->saved);
   for (int32_t i = 0; i < s->nfields; i++) {
     r->needed[i] = needed ? needed[i] != 0 : 1;
     r->names[i] = s->fields[i].name;

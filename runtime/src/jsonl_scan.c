@@ -70,28 +70,6 @@ static int check_escape(parser *ps, size_t i) {
   return 12;
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0: overlong forms,
- * surrogates and code points above U+10FFFF are invalid (as in buf.c, whose writer puts
- * U+FFFD for such bytes: refusing them here keeps read-then-write exact). */
-static size_t utf8_len(const unsigned char *p, size_t n) {
-  unsigned c = p[0], lo = 0x80, hi = 0xBF;
-  size_t len;
-  if (c >= 0xC2 && c <= 0xDF) len = 2;
-  else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else return 0;
-  if (n < len || p[1] < lo || p[1] > hi) return 0;
-  for (size_t i = 2; i < len; i++)
-    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-  return len;
-}
-
 /* The string starting at ps->i (a quote). Sets [*a, *b) to its body and *esc. */
 static int scan_string(parser *ps, size_t *a, size_t *b, int *esc) {
   const unsigned char *p = (const unsigned char *)ps->p;
@@ -103,7 +81,7 @@ static int scan_string(parser *ps, size_t *a, size_t *b, int *esc) {
     if (p[i] == '"') break;
     if (p[i] < 0x20) return fail(ps, i, "control character in string");
     if (p[i] >= 0x80) {
-      size_t k = utf8_len(p + i, n - i);
+      size_t k = rt_utf8_len(p + i, n - i);
       if (!k) return fail(ps, i, "invalid UTF-8");
       i += k;
       continue;

@@ -9,11 +9,19 @@
 #ifndef RT_BATCH_H
 #define RT_BATCH_H
 
+#include <stddef.h>
+
 #include "pipe/abi.h"
 
 #define RT_BATCH_ROWS 4096   /* rows per batch from the readers */
 
 typedef struct rt_pool rt_pool;
+
+/* malloc, calloc and realloc that print "out of memory" and abort instead of returning
+ * NULL: the runtime has no way to go on without the memory for a batch or a buffer. */
+void *rt_xmalloc(size_t n);
+void *rt_xcalloc(size_t n, size_t size);
+void *rt_xrealloc(void *p, size_t n);
 
 rt_pool *rt_pool_new(const pipe_schema_desc *schema, int64_t cap);
 void rt_pool_free(rt_pool *p);

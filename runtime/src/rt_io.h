@@ -19,6 +19,9 @@ void rt_buf_put(rt_buf *b, const void *p, size_t n);
 void rt_buf_putc(rt_buf *b, char c);
 void rt_buf_printf(rt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rt_buf_free(rt_buf *b);
+/* Length of the valid UTF-8 sequence at p (at most n bytes, n >= 1), or 0 if it is not
+ * one: overlong forms, surrogates and code points above U+10FFFF are invalid. buf.c. */
+size_t rt_utf8_len(const unsigned char *p, size_t n);
 /* Appends s as a JSON string literal (quotes and escapes). */
 void rt_buf_json_str(rt_buf *b, const char *s, size_t n);
 /* Appends row `row` of b as a JSON object {"field": value, ...} (the JSON-lines form). */
@@ -27,6 +30,8 @@ void rt_buf_json_row(rt_buf *out, const pipe_batch *b, const pipe_schema_desc *s
 typedef struct rt_ioerr {
   char msg[512];   /* "trades.csv: missing column `qty` (header has: ts, symbol, price)" */
 } rt_ioerr;
+/* printf into err->msg (err may be NULL). reader.c. */
+void rt_ioerr_set(rt_ioerr *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A row the reader could not turn into values. The row is not in the batch. */
 typedef struct rt_rowerr {
