@@ -65,6 +65,7 @@ static void missing_err(csv_reader *r, const char *field, rt_ioerr *err) {
 static int match_header(csv_reader *r, rt_ioerr *err) {
   const pipe_schema_desc *s = r->s;
   r->ncols = r->sc.nf;
+  r->sc.empty_is_record = r->ncols == 1;
   r->map = rt_xcalloc((size_t)r->ncols, sizeof *r->map);
   uint8_t *seen = rt_xcalloc((size_t)s->nfields, 1);
   int rc = 0;
@@ -139,6 +140,7 @@ rt_reader *rt_csv_open(const char *path, const pipe_conn_desc *conn, const pipe_
     return &r->base;
   }
   r->ncols = s->nfields;
+  r->sc.empty_is_record = r->ncols == 1;
   r->map = rt_xcalloc((size_t)r->ncols, sizeof *r->map);
   for (int j = 0; j < r->ncols; j++) r->map[j] = j;
   return &r->base;

@@ -8,7 +8,8 @@
  * doubled quotes, delimiters and line ends inside quotes, CRLF or LF, no final line end,
  * a UTF-8 byte-order mark at the start. Lenient where RFC 4180 is silent: bytes after a
  * closing quote belong to the field, a quote inside an unquoted field is a plain byte, an
- * unterminated quote runs to the end of input. Empty lines at the end are not records.
+ * unterminated quote runs to the end of input. Empty lines at the end are not records,
+ * except in a one-column file, where an empty line is a null.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -190,8 +191,10 @@ static int scan_record(rt_csv_scan *s) {
   int k = fresh && scan_fast(s, p, n) ? 1 : scan_slow(s, p, n);
   if (k != 1) return k;
   /* An empty line is a record of one empty field, unless only empty lines follow it
-   * up to the end of input. Until that is known, wait for more input. */
-  if (s->rec_len == 0 && only_line_ends(p + s->rec_total, n - s->rec_total)) {
+   * up to the end of input. Until that is known, wait for more input. In a one-column
+   * file an empty line is always a record (a null), as the CSV writer writes one. */
+  if (s->rec_len == 0 && !s->empty_is_record &&
+      only_line_ends(p + s->rec_total, n - s->rec_total)) {
     if (s->eof) {
       s->pos = s->end;
       reset_record(s);

@@ -41,6 +41,7 @@ typedef struct rt_csv_scan {
   size_t rec_len;        /* record bytes without its line end */
   size_t rec_total;      /* with its line end */
   int64_t rec_nl;        /* newlines inside quoted fields */
+  int empty_is_record;   /* one-column files: an empty line is a null row even at the end */
   rt_buf tmp;
 } rt_csv_scan;
 
