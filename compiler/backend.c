@@ -141,6 +141,45 @@ static int optimise(cg_ctx *g, int level) {
 
 /* ---- files -------------------------------------------------------------------------- */
 
+/* The pipe_value member a C host fills for a value of type t. */
+static const char *value_slot(ty t) {
+  switch (t.kind) {
+  case TY_F64: return ".f";
+  case TY_STRING: return ".s, .slen";
+  default: return ".i";
+  }
+}
+
+static void header_row(FILE *f, const row_type *r, bool slots) {
+  char buf[24];
+  for (int i = 0; i < r->nfields; i++)
+    fprintf(f, " *   [%d] %s: %s%s%s\n", i, r->fields[i].name, ty_str(r->fields[i].type, buf),
+            slots ? "  " : "", slots ? value_slot(r->fields[i].type) : "");
+}
+
+/* Comments naming what an embedding program binds: the host() sources it pushes rows
+ * into (with the order of the values) and the host() sinks it binds, by index. */
+static void header_hosts(FILE *f, const plan_program *p) {
+  int sinks = 0;
+  for (int i = 0; i < p->nnodes; i++) {
+    const plan_node *n = p->nodes[i];
+    const ast_conn *c = n->kind == PLAN_SOURCE ? n->source->u.source.conn
+                        : n->kind == PLAN_SINK ? n->sink->u.sink.conn : NULL;
+    if (!c || c->kind != CONN_HOST) continue;
+    if (n->kind == PLAN_SOURCE) {
+      fprintf(f, "/* host() source `%s` (%d:%d): pipe_host_push(run, \"%s\", row, &err) with\n"
+                 " * row[] in this order (the pipe_value members to fill; .is_null = 1 for null):\n", n->name,
+              n->at.line, n->at.col, n->name);
+    } else {
+      fprintf(f, "/* host() sink %d (%d:%d): pipe_bind_sink(run, %d, fn, user); its rows:\n",
+              sinks, n->at.line, n->at.col, sinks);
+      sinks++;
+    }
+    header_row(f, &n->out, n->kind == PLAN_SOURCE);
+    fprintf(f, " */\n");
+  }
+}
+
 static int write_header(cg_ctx *g, const char *path) {
   FILE *f = fopen(path, "w");
   if (!f) {
@@ -156,9 +195,10 @@ static int write_header(cg_ctx *g, const char *path) {
           "#ifndef PIPE_GEN_%s_H\n#define PIPE_GEN_%s_H\n\n"
           "#include \"pipe/abi.h\"\n\n"
           "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-          "extern const pipe_program_desc %s_program;\n\n"
-          "#ifdef __cplusplus\n}\n#endif\n#endif\n",
+          "extern const pipe_program_desc %s_program;\n\n",
           path, g->plan->file, g->stem, g->stem, g->stem, g->stem);
+  header_hosts(f, g->plan);
+  fprintf(f, "\n#ifdef __cplusplus\n}\n#endif\n#endif\n");
   if (fclose(f) != 0) {
     fprintf(stderr, "pipec: error: cannot write %s: %s\n", path, strerror(errno));
     return 1;

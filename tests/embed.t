@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 san=""
 grep -q '^PIPE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null &&
   san="-fsanitize=address,undefined"
-echo "1..8"
+echo "1..9"
 cp "$here/embed/"* "$tmp/" && cd "$tmp" || exit 1
 if "$PIPEC" build sales.pipe --emit=obj -o sales.o --header sales.h 2>err; then
   echo "ok 1 - pipec --emit=obj --header"
@@ -62,4 +62,14 @@ if [ "$(cat err)" = "$want" ]; then
   echo "ok 8 - ... and says why"
 else
   echo "not ok 8 - ... and says why"; sed 's/^/# /' err
+fi
+# The header tells the host what to push and what it receives, in order.
+if grep -q 'host() source `events` (11:1): pipe_host_push(run, "events", row, &err)' events.h &&
+   grep -q '\[2\] amount: f64?  \.f' events.h &&
+   grep -q 'host() sink 0 (21:5): pipe_bind_sink(run, 0, fn, user)' events.h &&
+   grep -q '\[1\] cents: i64' events.h; then
+  echo "ok 9 - the header describes the host() source's values and the host() sink's rows"
+else
+  echo "not ok 9 - the header describes the host() source's values and the host() sink's rows"
+  sed 's/^/# /' events.h
 fi
