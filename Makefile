@@ -7,7 +7,7 @@ JOBS       ?= 2
 # Debian packages the build and the tests need.
 PACKAGES   := cmake gcc make re2c bison perl llvm-19-dev libffi-dev python3
 
-.PHONY: all deps configure build demo test test-asan clean
+.PHONY: all deps configure build demo test test-asan install clean
 
 all: build
 
@@ -48,6 +48,11 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 PIPEC=$(CURDIR)/$(ASAN_BUILD)/pipec BUILD=$(CURDIR)/$(ASAN_BUILD) \
 	  prove -j$(JOBS) $(ASAN_BUILD)/tests/*.t tests/*.t
+
+# Installs pipec, libpipert.a and the public headers under PREFIX (default /usr/local).
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -220,7 +220,8 @@ static bool is_file(const char *p) {
   return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* libpipert.a: next to the pipec executable, in the build tree, or in ../lib/pipe. */
+/* libpipert.a: next to the pipec executable (a build tree), in ../lib/pipe relative to it
+ * (an installation), or in the build tree pipec was built in. */
 static const char *find_runtime(arena *a) {
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -230,13 +231,11 @@ static const char *find_runtime(arena *a) {
     if (slash) *slash = 0;
     const char *p = arena_printf(a, "%s/libpipert.a", exe);
     if (is_file(p)) return p;
+    p = arena_printf(a, "%s/../lib/pipe/libpipert.a", exe);
+    if (is_file(p)) return p;
   }
   if (PIPE_BUILD_DIR[0]) {
     const char *p = arena_printf(a, "%s/libpipert.a", PIPE_BUILD_DIR);
-    if (is_file(p)) return p;
-  }
-  if (n > 0) {
-    const char *p = arena_printf(a, "%s/../lib/pipe/libpipert.a", exe);
     if (is_file(p)) return p;
   }
   return NULL;
