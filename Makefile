@@ -4,8 +4,11 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
-# Debian packages the build and the tests need.
-PACKAGES   := cmake gcc make re2c bison perl llvm-19-dev libffi-dev python3
+# Debian packages the build and the tests need (the editor tests drive real editors).
+PACKAGES   := cmake gcc make re2c bison perl llvm-19-dev libffi-dev python3 vim-nox emacs-nox
+# Commands that may come from elsewhere (Node.js from NodeSource, say): COMMAND:PACKAGES,
+# installed from Debian only when the command is missing.
+TOOLS      := npm:nodejs,npm
 
 .PHONY: all deps configure build demo test test-asan install clean
 
@@ -16,6 +19,8 @@ deps:
 	@missing=""; for pkg in $(PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'install ok installed' || \
 	    missing="$$missing $$pkg"; done; \
+	for tool in $(TOOLS); do command -v $${tool%%:*} >/dev/null 2>&1 || \
+	  missing="$$missing $$(echo $${tool#*:} | tr , ' ')"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing:$$missing"; \

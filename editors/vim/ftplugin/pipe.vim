@@ -1,0 +1,22 @@
+" Vim filetype plugin for Pipe (.pipe) files: comments and word characters.
+if exists('b:did_ftplugin')
+  finish
+endif
+let b:did_ftplugin = 1
+
+let s:cpo_save = &cpo
+set cpo&vim
+
+" `#` starts a comment that runs to the end of the line; there are no block comments.
+setlocal commentstring=#\ %s
+setlocal comments=:#
+" Continue comments on <Enter> and with 'o'/'O', wrap comment text at 'textwidth',
+" and do not auto-wrap code.
+setlocal formatoptions-=t formatoptions+=croql
+" Identifiers are [A-Za-z_][A-Za-z0-9_]*.
+setlocal iskeyword=@,48-57,_
+
+let b:undo_ftplugin = 'setlocal commentstring< comments< formatoptions< iskeyword<'
+
+let &cpo = s:cpo_save
+unlet s:cpo_save
