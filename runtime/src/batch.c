@@ -239,3 +239,19 @@ void rt_str_append(pipe_column *c, int64_t i, const char *p, int64_t n) {
   c->data_len += n;
   ((int64_t *)c->values)[i + 1] = c->data_len;
 }
+
+void rt_put_null(pipe_column *c, int type, int64_t i) {
+  switch (type) {
+  case PIPE_T_STRING: rt_str_append(c, i, "", 0); break;
+  case PIPE_T_BOOL: rt_bool_set(c, i, 0); break;
+  case PIPE_T_F64: ((double *)c->values)[i] = 0; break;
+  default: ((int64_t *)c->values)[i] = 0; break;
+  }
+  rt_set_valid(c, i, 0);
+}
+
+void rt_batch_undo_row(pipe_batch *b, const pipe_schema_desc *s) {
+  for (int32_t j = 0; j < s->nfields; j++)
+    if (s->fields[j].type == PIPE_T_STRING)
+      b->cols[j].data_len = ((const int64_t *)b->cols[j].values)[b->nrows];
+}

@@ -30,9 +30,6 @@ typedef struct csv_reader {
   int done;
   int ncols;           /* fields every record must have */
   int *map;            /* [ncols] schema field of each file column, or -1 */
-  int nstr;            /* string fields, to take back their bytes after a failed row */
-  int *strcols;
-  int64_t *saved;
 } csv_reader;
 
 
@@ -112,11 +109,8 @@ static csv_reader *reader_new(const char *path, const pipe_schema_desc *s, const
   r->path = strdup(path);
   r->base.origin = strcmp(path, "-") == 0 ? "<stdin>" : r->path;
   r->needed = rt_xcalloc((size_t)s->nfields, 1);
-  r->strcols = rt_xcalloc((size_t)s->nfields, sizeof *r->strcols);
-  r->saved = rt_xcalloc((size_t)s->nfields, sizeof *r->saved);
   for (int32_t i = 0; i < s->nfields; i++) {
     r->needed[i] = needed ? needed[i] != 0 : 1;
-    if (s->fields[i].type == PIPE_T_STRING) r->strcols[r->nstr++] = i;
   }
   return r;
 }
@@ -153,20 +147,7 @@ static void csv_close(rt_reader *base) {
   free(r->path);
   free(r->needed);
   free(r->map);
-  free(r->strcols);
-  free(r->saved);
   free(r);
-}
-
-/* Row `row` of c holds no value: zero, and null when the column can be. */
-static void put_null(pipe_column *c, int type, int64_t row) {
-  switch (type) {
-  case PIPE_T_STRING: rt_str_append(c, row, "", 0); break;
-  case PIPE_T_BOOL: rt_bool_set(c, row, 0); break;
-  case PIPE_T_F64: ((double *)c->values)[row] = 0; break;
-  default: ((int64_t *)c->values)[row] = 0; break;
-  }
-  rt_set_valid(c, row, 0);
 }
 
 /* Converts field text into row `row` of c. NULL, or the row error's message. */
@@ -180,7 +161,7 @@ static const char *put_value(pipe_column *c, const pipe_field_desc *f, int64_t r
       return NULL;
     }
     if (!f->nullable) return "missing value";
-    put_null(c, f->type, row);
+    rt_put_null(c, f->type, row);
     return NULL;
   }
   switch (f->type) {
@@ -228,14 +209,13 @@ static int convert(csv_reader *r, pipe_batch *out, rt_rowerr *re) {
     snprintf(re->msg, sizeof re->msg, "expected %d fields, found %d", r->ncols, sc->nf);
     return -1;
   }
-  for (int k = 0; k < r->nstr; k++) r->saved[k] = out->cols[r->strcols[k]].data_len;
   for (int j = 0; j < r->ncols; j++) {
     int i = r->map[j];
     if (i < 0) continue;
     pipe_column *c = &out->cols[i];
     const pipe_field_desc *f = &r->s->fields[i];
     if (!r->needed[i]) {
-      put_null(c, f->type, row);
+      rt_put_null(c, f->type, row);
       continue;
     }
     const char *p;
@@ -243,7 +223,7 @@ static int convert(csv_reader *r, pipe_batch *out, rt_rowerr *re) {
     rt_csv_scan_field(sc, j, &p, &n);
     const char *msg = put_value(c, f, row, p, n, sc->f[j].quoted);
     if (msg) {
-      for (int k = 0; k < r->nstr; k++) out->cols[r->strcols[k]].data_len = r->saved[k];
+      rt_batch_undo_row(out, r->s);
       row_error(r, re, i, p, n);
       snprintf(re->msg, sizeof re->msg, "%s", msg);
       return -1;

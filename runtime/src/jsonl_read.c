@@ -55,9 +55,6 @@ typedef struct jsonl_reader {
   size_t *lens;
   rt_json_slot *slots;   /* [nfields] */
   rt_buf tmp;            /* escaped keys, timestamps and durations */
-  int nstr;              /* string fields, to take back their bytes after a failed row */
-  int *strcols;
-  int64_t *saved;
 } jsonl_reader;
 
 
@@ -137,17 +134,6 @@ static int next_line(jsonl_reader *r, int may_pause) {
 
 /* ---- values ------------------------------------------------------------------------- */
 
-/* Row `row` of c holds no value: zero, and null when the column can be. */
-static void put_null(pipe_column *c, int type, int64_t row) {
-  switch (type) {
-  case PIPE_T_STRING: rt_str_append(c, row, "", 0); break;
-  case PIPE_T_BOOL: rt_bool_set(c, row, 0); break;
-  case PIPE_T_F64: ((double *)c->values)[row] = 0; break;
-  default: ((int64_t *)c->values)[row] = 0; break;
-  }
-  rt_set_valid(c, row, 0);
-}
-
 /* Appends string body p[0, n) to row `row` of c, decoding escapes in place. */
 static void put_string(pipe_column *c, int64_t row, const char *p, size_t n, int esc) {
   if (!esc) {
@@ -193,7 +179,7 @@ static const char *put_value(jsonl_reader *r, pipe_column *c, const pipe_field_d
   *vb = str ? v->b + 1 : v->b;
   if (v->kind == RT_JSON_NONE || v->kind == RT_JSON_NULL) {
     if (!f->nullable) return "missing value";
-    put_null(c, f->type, row);
+    rt_put_null(c, f->type, row);
     return NULL;
   }
   const char *s = p + v->a;
@@ -265,18 +251,17 @@ static int convert(jsonl_reader *r, pipe_batch *out, rt_rowerr *re) {
     return -1;
   }
   int64_t row = out->nrows;
-  for (int j = 0; j < r->nstr; j++) r->saved[j] = out->cols[r->strcols[j]].data_len;
   for (int32_t i = 0; i < r->s->nfields; i++) {
     pipe_column *c = &out->cols[i];
     const pipe_field_desc *f = &r->s->fields[i];
     if (!r->needed[i]) {
-      put_null(c, f->type, row);
+      rt_put_null(c, f->type, row);
       continue;
     }
     size_t va, vb;
     const char *msg = put_value(r, c, f, row, p, &r->slots[i], &va, &vb);
     if (msg) {
-      for (int j = 0; j < r->nstr; j++) out->cols[r->strcols[j]].data_len = r->saved[j];
+      rt_batch_undo_row(out, r->s);
       if (r->slots[i].kind == RT_JSON_NONE) row_error(r, re, i, NULL, 0, msg);
       else row_error(r, re, i, p + va, vb - va, msg);
       return -1;
@@ -316,8 +301,6 @@ static void jsonl_close(rt_reader *base) {
   free(r->names);
   free(r->lens);
   free(r->slots);
-  free(r->strcols);
-  free(r->saved);
   rt_buf_free(&r->tmp);
   free(r);
 }
@@ -351,13 +334,10 @@ rt_reader *rt_jsonl_open(const char *path, const pipe_conn_desc *conn,
   r->names = rt_xcalloc(nf, sizeof *r->names);
   r->lens = rt_xcalloc(nf, sizeof *r->lens);
   r->slots = rt_xcalloc(nf, sizeof *r->slots);
-  r->strcols = rt_xcalloc(nf, sizeof *r->strcols);
-  r->saved = rt_xcalloc(nf, sizeof *r->saved);
   for (int32_t i = 0; i < s->nfields; i++) {
     r->needed[i] = needed ? needed[i] != 0 : 1;
     r->names[i] = s->fields[i].name;
     r->lens[i] = strlen(s->fields[i].name);
-    if (s->fields[i].type == PIPE_T_STRING) r->strcols[r->nstr++] = i;
   }
   r->keys.names = r->names;
   r->keys.lens = r->lens;

@@ -59,5 +59,11 @@ static inline pipe_str rt_str_at(const pipe_column *c, int64_t i) {
 }
 /* Appends string bytes as row i's value (rows are appended in order: i == nrows). */
 void rt_str_append(pipe_column *c, int64_t i, const char *p, int64_t n);
+/* Row i of c holds no value: zero, and null when the column can be (strings get an empty
+ * value, so the offsets stay whole). */
+void rt_put_null(pipe_column *c, int type, int64_t i);
+/* Takes back the string bytes a reader wrote for row b->nrows before the row failed:
+ * every completed row ends each string column at offsets[nrows], so nothing need be saved. */
+void rt_batch_undo_row(pipe_batch *b, const pipe_schema_desc *s);
 
 #endif
