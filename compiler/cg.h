@@ -24,9 +24,9 @@ typedef struct cg_ctx {
   /* scalar types */
   LLVMTypeRef t_void, t_i1, t_i8, t_i32, t_i64, t_f64, t_ptr;
   /* pipe/abi.h structs */
-  LLVMTypeRef t_str, t_column, t_batch, t_value, t_kctx;
+  LLVMTypeRef t_str, t_column, t_batch, t_value, t_kctx, t_agg_str;
   LLVMTypeRef t_field_desc, t_schema_desc, t_conn_desc, t_policy_desc, t_op_desc,
-      t_site_desc, t_node_desc, t_param_desc, t_program_desc;
+      t_site_desc, t_node_desc, t_param_desc, t_program_desc, t_window_desc;
   LLVMTypeRef t_kernel;      /* pipe_kernel_fn */
   LLVMValueRef *kernels;     /* [plan->nnodes]: stage kernels, NULL for other nodes */
   LLVMValueRef *sites;       /* [plan->nnodes]: the stage's site table global (or NULL) */
@@ -36,7 +36,7 @@ typedef struct cg_ctx {
 
 /* Field indexes of the abi.h structs, shared by every generator. */
 enum { CG_COL_VALIDITY, CG_COL_VALUES, CG_COL_DATA, CG_COL_DATA_LEN, CG_COL_DATA_CAP };
-enum { CG_BATCH_NROWS, CG_BATCH_CAP, CG_BATCH_LINES, CG_BATCH_COLS, CG_BATCH_ORIGIN };
+enum { CG_BATCH_NROWS, CG_BATCH_CAP, CG_BATCH_LINES, CG_BATCH_WM, CG_BATCH_COLS, CG_BATCH_ORIGIN };
 enum { CG_VAL_I, CG_VAL_F, CG_VAL_S, CG_VAL_SLEN, CG_VAL_IS_NULL };
 enum { CG_KCTX_PARAMS, CG_KCTX_FILTERED, CG_KCTX_ERR_SITE };
 

@@ -82,7 +82,7 @@ static LLVMValueRef node(cg_ctx *g, const plan_node *n) {
   int kind = n->kind == PLAN_SOURCE ? PIPE_NODE_SOURCE : n->kind == PLAN_STAGE ? PIPE_NODE_STAGE
                                                                               : PIPE_NODE_SINK;
   bool wm = src && src->u.source.wm_field;
-  LLVMValueRef f[17] = {
+  LLVMValueRef f[18] = {
       i32(g, kind), i32(g, n->input), str(g, n->name), i32(g, n->at.line), i32(g, n->at.col),
       schema(g, &n->out), conn(g, c), needed(g, n), policy(g, src ? src->u.source.policy : NULL),
       i32(g, wm ? src->u.source.wm_index : -1), i32(g, 0),
@@ -90,8 +90,9 @@ static LLVMValueRef node(cg_ctx *g, const plan_node *n) {
       g->kernels[n->index] ? g->kernels[n->index] : LLVMConstNull(g->t_ptr),
       n->kind == PLAN_STAGE ? ops(g, n) : LLVMConstNull(g->t_ptr), i32(g, n->nops),
       i32(g, g->nsites[n->index]),
-      g->sites[n->index] ? g->sites[n->index] : LLVMConstNull(g->t_ptr)};
-  return LLVMConstNamedStruct(g->t_node_desc, f, 17);
+      g->sites[n->index] ? g->sites[n->index] : LLVMConstNull(g->t_ptr),
+      LLVMConstNull(g->t_ptr)};
+  return LLVMConstNamedStruct(g->t_node_desc, f, 18);
 }
 
 /* The default of a param as the text --param would take, or NULL when required. */

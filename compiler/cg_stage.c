@@ -32,7 +32,7 @@ static LLVMValueRef index_ptr(cg_ctx *g, LLVMTypeRef t, LLVMValueRef base, LLVMV
 typedef struct out_cols {
   LLVMValueRef *col;      /* &out->cols[j] */
   LLVMValueRef *values, *validity;
-  LLVMValueRef lines, in_lines;
+  LLVMValueRef lines, in_lines, wm, in_wm;
 } out_cols;
 
 /* Sets (on true) or clears bit n of an LSB-first bitmap: a validity bitmap or bool values.
@@ -110,6 +110,8 @@ static void append_row(cg_fn *f, const out_cols *oc) {
   }
   LLVMValueRef line = LLVMBuildLoad2(g->b, g->t_i64, index_ptr(g, g->t_i64, oc->in_lines, f->row), "line");
   LLVMBuildStore(g->b, line, index_ptr(g, g->t_i64, oc->lines, n));
+  LLVMValueRef wm = LLVMBuildLoad2(g->b, g->t_i64, index_ptr(g, g->t_i64, oc->in_wm, f->row), "wm");
+  LLVMBuildStore(g->b, wm, index_ptr(g, g->t_i64, oc->wm, n));
   LLVMBuildStore(g->b, LLVMBuildAdd(g->b, n, cg_const_i64(g, 1), ""), f->out_n);
 }
 
@@ -131,6 +133,8 @@ static out_cols out_columns(cg_fn *f) {
   }
   oc.lines = load(g, g->t_batch, f->out, CG_BATCH_LINES, g->t_ptr, "out.lines");
   oc.in_lines = load(g, g->t_batch, f->in, CG_BATCH_LINES, g->t_ptr, "in.lines");
+  oc.wm = load(g, g->t_batch, f->out, CG_BATCH_WM, g->t_ptr, "out.wm");
+  oc.in_wm = load(g, g->t_batch, f->in, CG_BATCH_WM, g->t_ptr, "in.wm");
   return oc;
 }
 

@@ -15,7 +15,8 @@ static void abi_runtime_types(cg_ctx *g) {
   LLVMTypeRef P = g->t_ptr, I64 = g->t_i64, I32 = g->t_i32;
   g->t_str = named(g, "pipe_str", (LLVMTypeRef[]){P, I64}, 2);
   g->t_column = named(g, "pipe_column", (LLVMTypeRef[]){P, P, P, I64, I64}, 5);
-  g->t_batch = named(g, "pipe_batch", (LLVMTypeRef[]){I64, I64, P, P, P, I32, I32, P}, 8);
+  g->t_batch = named(g, "pipe_batch", (LLVMTypeRef[]){I64, I64, P, P, P, P, I32, I32, P}, 9);
+  g->t_agg_str = named(g, "pipe_agg_str", (LLVMTypeRef[]){P, I64, I64}, 3);
   g->t_value = named(g, "pipe_value", (LLVMTypeRef[]){I64, g->t_f64, P, I64, g->t_i8}, 5);
   g->t_kctx = named(g, "pipe_kctx", (LLVMTypeRef[]){P, P, I32, I32, P, I64, I64, P}, 8);
   g->t_kernel = LLVMFunctionType(I64, (LLVMTypeRef[]){P, P, P, I64}, 4, 0);
@@ -32,8 +33,12 @@ static void abi_desc_types(cg_ctx *g) {
   g->t_site_desc = named(g, "pipe_site_desc", (LLVMTypeRef[]){I32, I32, I32, I32, P}, 5);
   g->t_node_desc = named(g, "pipe_node_desc",
                          (LLVMTypeRef[]){I32, I32, P, I32, I32, g->t_schema_desc, g->t_conn_desc,
-                                         P, g->t_policy_desc, I32, I32, I64, P, P, I32, I32, P},
-                         17);
+                                         P, g->t_policy_desc, I32, I32, I64, P, P, I32, I32, P, P},
+                         18);
+  g->t_window_desc = named(g, "pipe_window_desc",
+                           (LLVMTypeRef[]){I32, I32, I32, I32, I64, I64, I32, I32, P,
+                                           g->t_schema_desc, P, P, P, P, P, g->t_policy_desc},
+                           16);
   g->t_param_desc = named(g, "pipe_param_desc", (LLVMTypeRef[]){P, I32, I32, P}, 4);
   g->t_program_desc =
       named(g, "pipe_program_desc", (LLVMTypeRef[]){I32, I32, P, P, P, I32, I32, P}, 8);

@@ -89,7 +89,9 @@ static void col_alloc(pipe_column *c, const pipe_field_desc *f, int64_t cap) {
 static void batch_resize(batch *bt, int64_t cap) {
   pipe_batch *b = &bt->b;
   free(b->lines);
+  free(b->wm);
   b->lines = rt_xmalloc((size_t)cap * sizeof(int64_t));
+  b->wm = rt_xmalloc((size_t)cap * sizeof(int64_t));
   for (int32_t i = 0; i < b->ncols; i++)
     col_alloc(&b->cols[i], &bt->schema->fields[i], cap);
   b->cap = cap;
@@ -127,6 +129,7 @@ static void batch_destroy(batch *bt) {
   }
   free(bt->b.cols);
   free(bt->b.lines);
+  free(bt->b.wm);
   free(bt);
 }
 

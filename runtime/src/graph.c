@@ -56,6 +56,14 @@ static int chan_cap(void) {
   return cap > 0 ? cap : RT_CHAN_CAP;
 }
 
+/* Rows per batch. PIPE_BATCH_ROWS changes it (tests check that results do not depend on
+ * it); readers fill up to a batch's capacity. */
+int64_t rt_batch_rows(void) {
+  const char *env = getenv("PIPE_BATCH_ROWS");
+  long rows = env ? atol(env) : 0;
+  return rows > 0 && rows <= (1L << 24) ? rows : RT_BATCH_ROWS;
+}
+
 static void build_node(pipe_run *r, int i) {
   rt_node *n = &r->nodes[i];
   const pipe_node_desc *d = &r->prog->nodes[i];
@@ -65,7 +73,7 @@ static void build_node(pipe_run *r, int i) {
   int nops = d->kind == PIPE_NODE_STAGE && d->nops > 0 ? d->nops : 1;
   n->ops = calloc((size_t)nops, sizeof(rt_opcount));
   n->filtered = calloc((size_t)nops, sizeof(int64_t));
-  if (d->kind != PIPE_NODE_SINK) n->pool = rt_pool_new(&d->schema, RT_BATCH_ROWS);
+  if (d->kind != PIPE_NODE_SINK) n->pool = rt_pool_new(&d->schema, rt_batch_rows());
   if (d->kind == PIPE_NODE_SOURCE && d->conn.kind == PIPE_CONN_HOST) rt_host_source_new(r, n);
   if (d->kind == PIPE_NODE_SOURCE) mark_dead(r, &d->policy);
   for (int k = 0; d->kind == PIPE_NODE_STAGE && k < d->nops; k++) mark_dead(r, &d->ops[k].policy);

@@ -47,10 +47,12 @@ static void move_rows(pipe_batch *to, pipe_batch *from) {
   to->nrows = from->nrows;
   to->cap = from->cap;
   to->lines = from->lines;
+  to->wm = from->wm;
   to->cols = from->cols;
   from->nrows = 0;
   from->cap = t.cap;
   from->lines = t.lines;
+  from->wm = t.wm;
   from->cols = t.cols;
 }
 
@@ -94,7 +96,7 @@ int rt_host_source_new(pipe_run *r, rt_node *n) {
   h->d = n->d;
   pthread_mutex_init(&h->mu, NULL);
   h->chan = rt_chan_new(r->chan_cap);
-  h->pool = rt_pool_new(&n->d->schema, RT_BATCH_ROWS);
+  h->pool = rt_pool_new(&n->d->schema, rt_batch_rows());
   r->chans[r->nchans++] = h->chan;   /* cancelled with the others */
   n->host = h;
   n->reader = &h->base;

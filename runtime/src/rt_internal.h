@@ -81,6 +81,7 @@ struct pipe_run {
 enum { RUN_NEW = 0, RUN_STARTED = 1, RUN_JOINED = 2 };
 
 /* graph.c */
+int64_t rt_batch_rows(void);           /* RT_BATCH_ROWS, or PIPE_BATCH_ROWS from the env */
 int rt_graph_build(pipe_run *r, pipe_error *err);
 int rt_graph_open(pipe_run *r);         /* readers, writers, dead letters; -1 on error */
 int rt_graph_start(pipe_run *r);        /* threads */

@@ -3,8 +3,10 @@
  * Reads its input through the reader opened in pipe_start into batches of RT_BATCH_ROWS
  * rows from the node's pool and sends each non-empty batch to every consumer. A bad
  * record goes to the source's error policy and reading goes on in the same batch. With a
- * watermark field, a WATERMARK(max event time seen - delay) follows a batch whenever it
- * advances. At the end of the input the consumers get EOS.
+ * watermark field, every row is stamped with the watermark in force when it was read
+ * (batch->wm), and a WATERMARK(max event time seen - delay) follows a batch whenever it
+ * advances. At the end of the input the consumers get EOS, which windows take as a
+ * watermark of +infinity.
  *
  * A host() source reads through the same interface (host.c): its reader waits on the
  * channel pipe_host_push feeds.
@@ -50,31 +52,36 @@ static int fill(rt_node *n, pipe_batch *b, const char *origin) {
   }
 }
 
-/* The largest non-null event time in b, or INT64_MIN. */
-static int64_t max_event_time(const pipe_batch *b, int field) {
-  const pipe_column *c = &b->cols[field];
+/* The watermark after event time `seen`: seen - delay, clamped; INT64_MIN before any. */
+static int64_t watermark_of(const rt_node *n, int64_t seen) {
+  int64_t delay = n->d->watermark_delay;
+  if (seen == INT64_MIN) return INT64_MIN;
+  return seen < INT64_MIN + 1 + delay ? INT64_MIN + 1 : seen - delay;
+}
+
+/* Stamps every row of b with the watermark in force when it was read (the largest event
+ * time of the rows before it, minus the delay) and advances *seen past b. */
+static void stamp_rows(rt_node *n, pipe_batch *b, int64_t *seen) {
+  const pipe_column *c = &b->cols[n->d->watermark_field];
   const int64_t *v = (const int64_t *)c->values;
-  int64_t m = INT64_MIN;
-  for (int64_t i = 0; i < b->nrows; i++)
+  int64_t m = *seen;
+  for (int64_t i = 0; i < b->nrows; i++) {
+    b->wm[i] = watermark_of(n, m);
     if (v[i] > m && !rt_is_null(c, i)) m = v[i];
-  return m;
+  }
+  *seen = m;
 }
 
 /* Sends b and, when it moves, the watermark. -1: stop. */
 static int send_batch(rt_node *n, pipe_batch *b, int64_t *seen, int64_t *sent) {
   int wf = n->d->watermark_field;
-  if (wf >= 0 && wf < b->ncols) {
-    int64_t m = max_event_time(b, wf);
-    if (m > *seen) *seen = m;
-  }
+  if (wf >= 0 && wf < b->ncols) stamp_rows(n, b, seen);
   int64_t rows = b->nrows;
   rt_msg msg = {RT_MSG_BATCH, b, 0};
   if (rt_node_emit(n, &msg) != 0) return -1;
   n->rows_out += rows;
-  if (wf < 0 || *seen == INT64_MIN) return 0;
-  int64_t wm = *seen - n->d->watermark_delay;
-  if (*seen < INT64_MIN + n->d->watermark_delay) wm = INT64_MIN + 1;
-  if (wm <= *sent) return 0;
+  int64_t wm = watermark_of(n, *seen);
+  if (wf < 0 || wm <= *sent) return 0;
   *sent = wm;
   rt_msg w = {RT_MSG_WATERMARK, NULL, wm};
   return rt_node_emit(n, &w);

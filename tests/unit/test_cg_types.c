@@ -44,7 +44,7 @@ int main(void) {
              offsetof(pipe_column, data_cap)));
   check(td, g.t_batch, "pipe_batch", sizeof(pipe_batch),
         OFFS(offsetof(pipe_batch, nrows), offsetof(pipe_batch, cap), offsetof(pipe_batch, lines),
-             offsetof(pipe_batch, cols), offsetof(pipe_batch, origin), offsetof(pipe_batch, ncols),
+             offsetof(pipe_batch, wm), offsetof(pipe_batch, cols), offsetof(pipe_batch, origin), offsetof(pipe_batch, ncols),
              offsetof(pipe_batch, refs), offsetof(pipe_batch, pool)));
   check(td, g.t_value, "pipe_value", sizeof(pipe_value),
         OFFS(offsetof(pipe_value, i), offsetof(pipe_value, f), offsetof(pipe_value, s),
@@ -83,7 +83,18 @@ int main(void) {
              offsetof(pipe_node_desc, reserved), offsetof(pipe_node_desc, watermark_delay),
              offsetof(pipe_node_desc, kernel), offsetof(pipe_node_desc, ops),
              offsetof(pipe_node_desc, nops), offsetof(pipe_node_desc, nsites),
-             offsetof(pipe_node_desc, sites)));
+             offsetof(pipe_node_desc, sites), offsetof(pipe_node_desc, window)));
+  check(td, g.t_agg_str, "pipe_agg_str", sizeof(pipe_agg_str),
+        OFFS(offsetof(pipe_agg_str, ptr), offsetof(pipe_agg_str, len), offsetof(pipe_agg_str, cap)));
+  check(td, g.t_window_desc, "pipe_window_desc", sizeof(pipe_window_desc),
+        OFFS(offsetof(pipe_window_desc, kind), offsetof(pipe_window_desc, nkeys),
+             offsetof(pipe_window_desc, ts_col), offsetof(pipe_window_desc, ncalls),
+             offsetof(pipe_window_desc, size), offsetof(pipe_window_desc, every),
+             offsetof(pipe_window_desc, state_size), offsetof(pipe_window_desc, nstr),
+             offsetof(pipe_window_desc, str_offs), offsetof(pipe_window_desc, mid),
+             offsetof(pipe_window_desc, init), offsetof(pipe_window_desc, update),
+             offsetof(pipe_window_desc, merge), offsetof(pipe_window_desc, final),
+             offsetof(pipe_window_desc, project), offsetof(pipe_window_desc, late)));
   check(td, g.t_param_desc, "pipe_param_desc", sizeof(pipe_param_desc),
         OFFS(offsetof(pipe_param_desc, name), offsetof(pipe_param_desc, type),
              offsetof(pipe_param_desc, nullable), offsetof(pipe_param_desc, def)));

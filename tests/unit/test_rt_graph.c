@@ -71,13 +71,13 @@ static const pipe_site_desc sites[] = {{0, 3, 12, 1, "division by zero"},
 #define TRADE {trade_fields, 3, 0}
 static pipe_node_desc nodes[4] = {
     {PIPE_NODE_SOURCE, -1, "trades", 2, 1, TRADE, {PIPE_CONN_CSV, 0, NULL, 1, ',', 2, 17},
-     all_needed, {PIPE_ON_FAIL, 0}, -1, 0, 0, NULL, NULL, 0, 0, NULL},
+     all_needed, {PIPE_ON_FAIL, 0}, -1, 0, 0, NULL, NULL, 0, 0, NULL, NULL},
     {PIPE_NODE_STAGE, 0, "stage", 3, 5, TRADE, {0, -1, NULL, 0, 0, 0, 0}, NULL,
-     {PIPE_ON_FAIL, 0}, -1, 0, 0, kernel, ops, 2, 2, sites},
+     {PIPE_ON_FAIL, 0}, -1, 0, 0, kernel, ops, 2, 2, sites, NULL},
     {PIPE_NODE_SINK, 1, "csv", 5, 5, TRADE, {PIPE_CONN_CSV, -1, NULL, 1, ',', 5, 10}, NULL,
-     {PIPE_ON_FAIL, 0}, -1, 0, 0, NULL, NULL, 0, 0, NULL},
+     {PIPE_ON_FAIL, 0}, -1, 0, 0, NULL, NULL, 0, 0, NULL, NULL},
     {PIPE_NODE_SINK, 1, "csv", 6, 5, TRADE, {PIPE_CONN_CSV, -1, NULL, 1, ',', 6, 10}, NULL,
-     {PIPE_ON_FAIL, 0}, -1, 0, 0, NULL, NULL, 0, 0, NULL},
+     {PIPE_ON_FAIL, 0}, -1, 0, 0, NULL, NULL, 0, 0, NULL, NULL},
 };
 static pipe_conn_desc dead[] = {{PIPE_CONN_CSV, -1, NULL, 1, ',', 9, 30}};
 static pipe_program_desc prog = {PIPE_ABI_VERSION, 3, "t.pipe", nodes, params, 2, 1, dead};
@@ -535,7 +535,7 @@ static const uint8_t tick_needed[] = {1, 1};
 static pipe_node_desc tick_nodes[] = {
     {PIPE_NODE_SOURCE, -1, "ticks", 1, 1, {tick_fields, 2, 0},
      {PIPE_CONN_CSV, -1, NULL, 1, ',', 1, 1}, tick_needed, {PIPE_ON_FAIL, 0}, 0, 0,
-     5000000 /* 5s */, NULL, NULL, 0, 0, NULL},
+     5000000 /* 5s */, NULL, NULL, 0, 0, NULL, NULL},
 };
 static const pipe_program_desc tick_prog = {PIPE_ABI_VERSION, 1, "w.pipe", tick_nodes, NULL,
                                             0, 0, NULL};

@@ -52,17 +52,17 @@ static pipe_op_desc ops[] = {{PIPE_OP_FILTER, 3, 5, {PIPE_ON_FAIL, 0}}};
 #define HOST_CONN(l, c) {PIPE_CONN_HOST, -1, NULL, 0, 0, l, c}
 #define NONE NULL, {PIPE_ON_FAIL, 0}, -1, 0, 0
 static const pipe_node_desc nodes[3] = {
-    {PIPE_NODE_SOURCE, -1, "ev", 2, 1, EV, HOST_CONN(2, 17), NONE, NULL, NULL, 0, 0, NULL},
+    {PIPE_NODE_SOURCE, -1, "ev", 2, 1, EV, HOST_CONN(2, 17), NONE, NULL, NULL, 0, 0, NULL, NULL},
     {PIPE_NODE_STAGE, 0, "stage", 3, 5, EV, {0, -1, NULL, 0, 0, 0, 0}, NONE, kernel, ops, 1, 0,
-     NULL},
-    {PIPE_NODE_SINK, 1, "host", 4, 5, EV, HOST_CONN(4, 10), NONE, NULL, NULL, 0, 0, NULL},
+     NULL, NULL},
+    {PIPE_NODE_SINK, 1, "host", 4, 5, EV, HOST_CONN(4, 10), NONE, NULL, NULL, 0, 0, NULL, NULL},
 };
 static const pipe_program_desc prog = {PIPE_ABI_VERSION, 3, "h.pipe", nodes, NULL, 0, 0, NULL};
 
 /* source -> sink directly: every value arrives as pushed */
 static const pipe_node_desc direct_nodes[2] = {
-    {PIPE_NODE_SOURCE, -1, "ev", 2, 1, EV, HOST_CONN(2, 17), NONE, NULL, NULL, 0, 0, NULL},
-    {PIPE_NODE_SINK, 0, "host", 3, 5, EV, HOST_CONN(3, 10), NONE, NULL, NULL, 0, 0, NULL},
+    {PIPE_NODE_SOURCE, -1, "ev", 2, 1, EV, HOST_CONN(2, 17), NONE, NULL, NULL, 0, 0, NULL, NULL},
+    {PIPE_NODE_SINK, 0, "host", 3, 5, EV, HOST_CONN(3, 10), NONE, NULL, NULL, 0, 0, NULL, NULL},
 };
 static const pipe_program_desc direct = {PIPE_ABI_VERSION, 2, "d.pipe", direct_nodes, NULL, 0,
                                          0, NULL};
@@ -80,10 +80,10 @@ static int64_t kernel_fail(pipe_kctx *ctx, const pipe_batch *in, pipe_batch *out
 }
 static const pipe_site_desc fail_sites[] = {{0, 3, 12, 1, "division by zero"}};
 static const pipe_node_desc fail_nodes[3] = {
-    {PIPE_NODE_SOURCE, -1, "ev", 2, 1, EV, HOST_CONN(2, 17), NONE, NULL, NULL, 0, 0, NULL},
+    {PIPE_NODE_SOURCE, -1, "ev", 2, 1, EV, HOST_CONN(2, 17), NONE, NULL, NULL, 0, 0, NULL, NULL},
     {PIPE_NODE_STAGE, 0, "stage", 3, 5, EV, {0, -1, NULL, 0, 0, 0, 0}, NONE, kernel_fail, ops, 1,
-     1, fail_sites},
-    {PIPE_NODE_SINK, 1, "host", 4, 5, EV, HOST_CONN(4, 10), NONE, NULL, NULL, 0, 0, NULL},
+     1, fail_sites, NULL},
+    {PIPE_NODE_SINK, 1, "host", 4, 5, EV, HOST_CONN(4, 10), NONE, NULL, NULL, 0, 0, NULL, NULL},
 };
 static const pipe_program_desc failing = {PIPE_ABI_VERSION, 3, "f.pipe", fail_nodes, NULL, 0,
                                           0, NULL};

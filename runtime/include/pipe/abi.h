@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define PIPE_ABI_VERSION 2
+#define PIPE_ABI_VERSION 3
 
 /* Value types of columns, params and expressions. */
 enum pipe_type {
@@ -52,12 +52,18 @@ typedef struct pipe_column {
   int64_t data_cap;  /* bytes allocated in data */
 } pipe_column;
 
-/* A batch of rows. Generated code reads nrows, lines and cols; it writes nrows, lines and
- * cols of its output batch. The fields after `cols` belong to the runtime. */
+/* A batch of rows. Generated code reads nrows, lines, wm and cols; it writes nrows, lines,
+ * wm and cols of its output batch (a kernel copies a surviving row's line and wm). The
+ * fields after `origin` belong to the runtime. */
 typedef struct pipe_batch {
   int64_t nrows;
   int64_t cap;          /* rows allocated in every column */
   int64_t *lines;       /* [cap] input line of each row, for row errors */
+  int64_t *wm;          /* [cap] the watermark in force when each row was read: the largest
+                         * event time of the source's earlier rows minus the delay
+                         * (INT64_MIN before any); set by sources with a watermark clause,
+                         * unspecified otherwise. Windows decide lateness by it, so results
+                         * do not depend on where batches happen to be cut. */
   pipe_column *cols;    /* [ncols] */
   const char *origin;   /* file the rows came from ("-" for standard input) */
   int32_t ncols;
@@ -127,7 +133,15 @@ typedef struct pipe_policy_desc {
   int32_t dead;       /* PIPE_ON_DEAD: index into pipe_program_desc.dead */
 } pipe_policy_desc;
 
-enum pipe_op_kind { PIPE_OP_FILTER = 1, PIPE_OP_SELECT = 2 };
+enum pipe_op_kind {
+  PIPE_OP_FILTER = 1,
+  PIPE_OP_SELECT = 2,
+  PIPE_OP_PREP = 3,       /* computes a window's keys and aggregate arguments: fused into
+                           * the stage before the window, with the window's line, column
+                           * and error policy; --stats adds its counts to the window's row */
+  PIPE_OP_WINDOW = 4,     /* a window node's own operator (ops[0]) */
+  PIPE_OP_AGGREGATE = 5,  /* an aggregate node's own operator (ops[0]) */
+};
 
 /* One operator fused into a stage, for statistics and error policies. */
 typedef struct pipe_op_desc {
@@ -146,7 +160,81 @@ typedef struct pipe_site_desc {
   const char *message; /* e.g. "division by zero", "cannot convert to i64" */
 } pipe_site_desc;
 
-enum pipe_node_kind { PIPE_NODE_SOURCE = 1, PIPE_NODE_STAGE = 2, PIPE_NODE_SINK = 3 };
+enum pipe_node_kind {
+  PIPE_NODE_SOURCE = 1,
+  PIPE_NODE_STAGE = 2,
+  PIPE_NODE_SINK = 3,
+  PIPE_NODE_WINDOW = 4,   /* a window or aggregate: see pipe_window_desc */
+};
+
+/* ---- windows and aggregates -------------------------------------------------------
+ *
+ * A window node reads the rows its PREP operator made: columns [0, nkeys) are the keys,
+ * column ts_col (= nkeys, windows only) the event time (a non-null timestamp), and the
+ * columns after it the arguments of the aggregate calls, in call order (count() has
+ * none). The runtime groups rows by (window, key): it hashes and compares the key columns
+ * itself (type-generic loops over whole columns), decides lateness from in->wm, keeps
+ * one aggregate state per group, and fires groups when the watermark passes their end.
+ * Generated code does what depends on the program: the state layout and its
+ * init/update/merge/finalize, and the projection of the results to the output row.
+ *
+ * An aggregate state is `state_size` bytes (a multiple of 8, 8-aligned) that the runtime
+ * zero-fills and then passes to `init`. String values in a state are pipe_agg_str slots
+ * at the offsets `str_offs`; generated code sets them with pipe_rt_agg_str_set and the
+ * runtime frees them with the state. A state is freed when its window fires.
+ */
+enum pipe_win_kind {
+  PIPE_WIN_ALL = 0,       /* aggregate: one group per key over the whole input, at EOS */
+  PIPE_WIN_TUMBLING = 1,  /* size: window length (us); windows [k*size, (k+1)*size) */
+  PIPE_WIN_SLIDING = 2,   /* size: length, every: slide (us); panes of gcd(size, every) */
+  PIPE_WIN_SESSION = 3,   /* size: gap (us); per key */
+  PIPE_WIN_COUNT = 4,     /* size: rows per window; per key */
+};
+
+/* A string held by an aggregate state (min, max, first, last of strings). */
+typedef struct pipe_agg_str {
+  char *ptr;              /* malloc'd by pipe_rt_agg_str_set, freed by the runtime */
+  int64_t len;
+  int64_t cap;
+} pipe_agg_str;
+
+/* Sets state (all zero: no value yet) before its first update or merge; NULL when zero
+ * is already the initial state. */
+typedef void (*pipe_agg_init_fn)(void *state);
+/* Folds row i of `in` into states[i], for every i in [0, in->nrows) whose states[i] is
+ * not NULL (late rows have none). seq0 is the arrival number of row 0 in the window's
+ * input (first/last keep it, so that merged panes and sessions agree with arrival order). */
+typedef void (*pipe_agg_update_fn)(const pipe_batch *in, void *const *states, int64_t seq0);
+/* dst = dst combined with src (sliding panes, merging sessions); src is not changed. */
+typedef void (*pipe_agg_merge_fn)(void *dst, const void *src);
+/* Writes the results of states[k], k in [0, n), into row row0 + k of the columns
+ * [col, col + ncalls) of out (capacity already there; strings grow with
+ * pipe_rt_col_reserve). out->nrows is the runtime's to set. */
+typedef void (*pipe_agg_final_fn)(void *const *states, int64_t n, pipe_batch *out,
+                                  int64_t row0, int32_t col);
+
+typedef struct pipe_window_desc {
+  int32_t kind;              /* enum pipe_win_kind */
+  int32_t nkeys;             /* input columns [0, nkeys) are the keys */
+  int32_t ts_col;            /* input column of the event time; -1 for PIPE_WIN_ALL */
+  int32_t ncalls;            /* aggregate calls: columns of `mid` after keys and times */
+  int64_t size;              /* see enum pipe_win_kind */
+  int64_t every;             /* PIPE_WIN_SLIDING: the slide; 0 otherwise */
+  int32_t state_size;        /* bytes of one aggregate state */
+  int32_t nstr;
+  const int32_t *str_offs;   /* [nstr] offsets of pipe_agg_str slots in a state */
+  pipe_schema_desc mid;      /* what the runtime assembles per fired group: the keys, then
+                              * window_start and window_end (windows only), then one
+                              * column per call (filled by `final`) */
+  pipe_agg_init_fn init;     /* or NULL */
+  pipe_agg_update_fn update;
+  pipe_agg_merge_fn merge;
+  pipe_agg_final_fn final;
+  pipe_kernel_fn project;    /* mid rows -> the node's rows, with the node's sites and
+                              * ops[0]'s error policy; NULL when mid is the output */
+  pipe_policy_desc late;     /* PIPE_ON_SKIP: count late rows and drop them (the default);
+                              * PIPE_ON_DEAD: write them to that dead-letter connector */
+} pipe_window_desc;
 
 /* A node of the dataflow graph. Nodes are in topological order: a node's input comes
  * before it. A node with several consumers fans out (the batch is shared). */
@@ -164,10 +252,11 @@ typedef struct pipe_node_desc {
   int32_t reserved;
   int64_t watermark_delay;    /* sources: microseconds of allowed lateness */
   pipe_kernel_fn kernel;      /* stages */
-  const pipe_op_desc *ops;    /* stages: [nops] */
+  const pipe_op_desc *ops;    /* stages: [nops]; windows: [1], the window itself */
   int32_t nops;
   int32_t nsites;
-  const pipe_site_desc *sites;/* stages: [nsites] */
+  const pipe_site_desc *sites;/* stages, windows: [nsites] */
+  const pipe_window_desc *window; /* windows: the window; NULL for other nodes */
 } pipe_node_desc;
 
 typedef struct pipe_param_desc {
@@ -197,6 +286,9 @@ int pipe_main(int argc, char **argv, const pipe_program_desc *prog);
 /* Grows c->data so that `extra` more bytes fit after data_len. Kernels call it only when
  * the inline capacity check fails. Aborts the process on out-of-memory. */
 void pipe_rt_col_reserve(pipe_column *c, int64_t extra);
+
+/* Sets an aggregate state's string to a copy of p[0, n), reusing its memory. */
+void pipe_rt_agg_str_set(pipe_agg_str *s, const char *p, int64_t n);
 
 /* Returns n bytes of scratch memory that stay valid until the runtime resets the scratch
  * area after the current batch. */
