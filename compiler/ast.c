@@ -55,6 +55,21 @@ builtin builtin_lookup(const char *name) {
   return BI_NONE;
 }
 
+static const char *const agg_names[] = {
+    "",
+#define X(e, name) name,
+    AGG_FNS(X)
+#undef X
+};
+
+const char *agg_fn_name(agg_fn a) { return agg_names[a]; }
+
+agg_fn agg_fn_lookup(const char *name) {
+  for (int a = 1; a < AGG__COUNT; a++)
+    if (strcmp(agg_names[a], name) == 0) return (agg_fn)a;
+  return AGG_NONE;
+}
+
 static const char *const op_names[] = {
 #define X(e, name) name,
     OP_KINDS(X)

@@ -100,6 +100,23 @@ typedef enum builtin {
 const char *builtin_name(builtin b);
 builtin builtin_lookup(const char *name);   /* BI_NONE if not a builtin */
 
+/* Aggregate functions of `window` and `aggregate` (sema_window.c types them, cg_window.c
+ * generates their state, update, merge and finalize). */
+#define AGG_FNS(X) \
+  X(AGG_COUNT, "count") X(AGG_SUM, "sum") X(AGG_MIN, "min") X(AGG_MAX, "max") \
+  X(AGG_AVG, "avg") X(AGG_FIRST, "first") X(AGG_LAST, "last") X(AGG_STDDEV, "stddev")
+
+typedef enum agg_fn {
+  AGG_NONE = 0,
+#define X(e, name) e,
+  AGG_FNS(X)
+#undef X
+  AGG__COUNT
+} agg_fn;
+
+const char *agg_fn_name(agg_fn a);
+agg_fn agg_fn_lookup(const char *name);   /* AGG_NONE if not an aggregate */
+
 #define EXPR_KINDS(X) \
   X(EXPR_INT)       /* u.i */ \
   X(EXPR_FLOAT)     /* u.f */ \
@@ -191,7 +208,8 @@ typedef struct ast_policy {
 
 typedef enum sel_kind { SEL_FIELD, SEL_EXPR, SEL_ALL } sel_kind;
 
-/* One item of `select { ... }` or one aggregate of a window: `f`, `n = e`, `...`. */
+/* One item of `select { ... }`, one aggregate of a window or one key of `by`:
+ * `f`, `n = e`, `...` (select only). */
 typedef struct ast_sel_item {
   span at;
   sel_kind kind;
@@ -202,9 +220,19 @@ typedef struct ast_sel_item {
 #define OP_KINDS(X) \
   X(OP_FILTER, "filter")       /* u.filter */ \
   X(OP_SELECT, "select")       /* u.select */ \
-  X(OP_WINDOW, "window")       /* u.window (parsed; checked in a later issue) */ \
-  X(OP_AGGREGATE, "aggregate") /* u.window: kind_name NULL, size/every NULL */ \
+  X(OP_WINDOW, "window")       /* u.window */ \
+  X(OP_AGGREGATE, "aggregate") /* u.window: kind WIN_ALL, kind_name NULL, size/every NULL */ \
   X(OP_SINK, "sink")           /* u.sink */
+
+typedef enum win_kind { WIN_ALL, WIN_TUMBLING, WIN_SLIDING, WIN_SESSION, WIN_COUNT } win_kind;
+
+/* One aggregate call of a window, e.g. `sum(qty)`: sema collects them in u.window.calls. */
+typedef struct ast_agg_call {
+  span at;
+  agg_fn fn;
+  ast_expr *arg;          /* checked against op->in; NULL for count() */
+  ty type;                /* the result: e.g. sum(i64) is i64, avg is f64? if arg is */
+} ast_agg_call;
 
 typedef enum op_kind {
 #define X(e, name) e,
@@ -222,11 +250,22 @@ typedef struct ast_op {
   union {
     struct { ast_expr *cond; } filter;
     struct { ptrvec items; } select;             /* ast_sel_item* */
+    /* Checked form: keys are SEL_FIELD/SEL_EXPR items whose values read op->in; each
+     * aggregate item's value is an expression over `mid`, in which every aggregate call
+     * became the EXPR_NAME of its column and every key the EXPR_NAME of its column.
+     * op->out is [keys..., window_start, window_end (windows only), aggs...]. */
     struct {
       const char *kind_name; span kind_at;       /* tumbling, sliding, session, count */
       ast_expr *size, *every;
-      ptrvec keys;                               /* ast_expr* */
+      ptrvec keys;                               /* ast_sel_item* */
       ptrvec aggs;                               /* ast_sel_item* */
+      ast_policy *late;                          /* `on late ...` (skip or dead_letter), or NULL */
+      win_kind kind;                             /* sema */
+      int64_t size_v, every_v;                   /* sema: microseconds, or rows for count */
+      int ts_index;                              /* sema: event-time field of op->in, or -1 */
+      ptrvec calls;                              /* sema: ast_agg_call*, in mid column order */
+      row_type mid;                              /* sema: [keys..., window_start, window_end
+                                                  * (windows only), one field per call] */
     } window;
     struct { ast_conn *conn; } sink;
   } u;

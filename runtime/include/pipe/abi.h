@@ -201,10 +201,12 @@ typedef struct pipe_agg_str {
 /* Sets state (all zero: no value yet) before its first update or merge; NULL when zero
  * is already the initial state. */
 typedef void (*pipe_agg_init_fn)(void *state);
-/* Folds row i of `in` into states[i], for every i in [0, in->nrows) whose states[i] is
- * not NULL (late rows have none). seq0 is the arrival number of row 0 in the window's
- * input (first/last keep it, so that merged panes and sessions agree with arrival order). */
-typedef void (*pipe_agg_update_fn)(const pipe_batch *in, void *const *states, int64_t seq0);
+/* Folds row i of `in` into states[i], for every i in [start, end) whose states[i] is not
+ * NULL (late rows have none). seq0 is the arrival number of row 0 in the window's input
+ * (first/last keep seq0 + i, so that merged panes and sessions agree with arrival order).
+ * The runtime calls it once per run of rows between two firings or session merges. */
+typedef void (*pipe_agg_update_fn)(const pipe_batch *in, void *const *states, int64_t start,
+                                   int64_t end, int64_t seq0);
 /* dst = dst combined with src (sliding panes, merging sessions); src is not changed. */
 typedef void (*pipe_agg_merge_fn)(void *dst, const void *src);
 /* Writes the results of states[k], k in [0, n), into row row0 + k of the columns
