@@ -139,10 +139,10 @@ static void dump_conn(FILE *out, const ast_conn *c) {
   fputc(')', out);
 }
 
-static void dump_policy(FILE *out, const ast_policy *p) {
+static void dump_policy(FILE *out, const char *clause, const ast_policy *p) {
   if (!p) return;
   static const char *const names[] = {"fail", "skip", "dead_letter"};
-  fprintf(out, " (on-error %s", names[p->kind]);
+  fprintf(out, " (on-%s %s", clause, names[p->kind]);
   if (p->dead) {
     fputc(' ', out);
     dump_conn(out, p->dead);
@@ -150,29 +150,33 @@ static void dump_policy(FILE *out, const ast_policy *p) {
   fputc(')', out);
 }
 
-static void dump_items(FILE *out, const ptrvec *v, int depth) {
-  for (int i = 0; i < v->len; i++) {
-    const ast_sel_item *it = v->items[i];
-    indent(out, depth);
-    if (it->kind == SEL_ALL) {
-      fputs("...", out);
-      continue;
-    }
-    if (it->kind == SEL_FIELD && !it->value) {
-      fputs(it->name, out);
-      continue;
-    }
+/* `f`, `...`, `(n expr)`; an unnamed key (an error sema reports) is its expression alone. */
+static void dump_item(FILE *out, const ast_sel_item *it) {
+  if (it->kind == SEL_ALL) {
+    fputs("...", out);
+  } else if (it->kind == SEL_FIELD && !it->value) {
+    fputs(it->name, out);
+  } else if (!it->name) {
+    ast_dump_expr(out, it->value);
+  } else {
     fprintf(out, "(%s ", it->name);
     ast_dump_expr(out, it->value);
     fputc(')', out);
   }
 }
 
-static void dump_row(FILE *out, const row_type *r, int depth) {
+static void dump_items(FILE *out, const ptrvec *v, int depth) {
+  for (int i = 0; i < v->len; i++) {
+    indent(out, depth);
+    dump_item(out, v->items[i]);
+  }
+}
+
+static void dump_row(FILE *out, const char *what, const row_type *r, int depth) {
   if (r->nfields == 0) return;
   char buf[24];
   indent(out, depth);
-  fputs("(out", out);
+  fprintf(out, "(%s", what);
   for (int i = 0; i < r->nfields; i++)
     fprintf(out, " %s:%s", r->fields[i].name, ty_str(r->fields[i].type, buf));
   fputc(')', out);
@@ -192,11 +196,38 @@ static void dump_window(FILE *out, const ast_op *o, int depth) {
     fputs(" (by", out);
     for (int i = 0; i < o->u.window.keys.len; i++) {
       fputc(' ', out);
-      ast_dump_expr(out, o->u.window.keys.items[i]);
+      dump_item(out, o->u.window.keys.items[i]);
     }
     fputc(')', out);
   }
   dump_items(out, &o->u.window.aggs, depth + 1);
+}
+
+/* What sema adds to a window: its event-time field, its aggregate calls (the columns of
+ * `mid` after keys and times) and `mid` itself. Nothing before sema. */
+static void dump_window_sema(FILE *out, const ast_op *o, int depth) {
+  int ts = o->u.window.ts_index;
+  if (ts >= 0 && ts < o->in.nfields) {
+    indent(out, depth);
+    fprintf(out, "(event-time %s)", o->in.fields[ts].name);
+  }
+  const ptrvec *calls = &o->u.window.calls;
+  if (calls->len) {
+    indent(out, depth);
+    fputs("(calls", out);
+    for (int i = 0; i < calls->len; i++) {
+      const ast_agg_call *c = calls->items[i];
+      fprintf(out, " (%s", agg_fn_name(c->fn));
+      if (c->arg) {
+        fputc(' ', out);
+        ast_dump_expr(out, c->arg);
+      }
+      fputc(')', out);
+      print_type(out, c->type);
+    }
+    fputc(')', out);
+  }
+  dump_row(out, "mid", &o->u.window.mid, depth);
 }
 
 static void dump_op(FILE *out, const ast_op *o, int depth) {
@@ -215,8 +246,12 @@ static void dump_op(FILE *out, const ast_op *o, int depth) {
     dump_conn(out, o->u.sink.conn);
     break;
   }
-  dump_policy(out, o->policy);
-  dump_row(out, &o->out, depth + 1);
+  dump_policy(out, "error", o->policy);
+  if (o->kind == OP_WINDOW || o->kind == OP_AGGREGATE) {
+    dump_policy(out, "late", o->u.window.late);
+    dump_window_sema(out, o, depth + 1);
+  }
+  dump_row(out, "out", &o->out, depth + 1);
   fputc(')', out);
 }
 
@@ -250,7 +285,7 @@ static void dump_source(FILE *out, const ast_decl *d) {
     ast_dump_expr(out, d->u.source.wm_delay);
     fputc(')', out);
   }
-  dump_policy(out, d->u.source.policy);
+  dump_policy(out, "error", d->u.source.policy);
   fputc(')', out);
 }
 

@@ -20,6 +20,7 @@
   X(E0206, "E0206", "duplicate field") \
   X(E0207, "E0207", "cannot read imported file") \
   X(E0208, "E0208", "recursive definition") \
+  X(E0209, "E0209", "key without a name") \
   /* types */ \
   X(E0300, "E0300", "mismatched types") \
   X(E0301, "E0301", "condition is not bool") \
@@ -31,12 +32,16 @@
   X(E0307, "E0307", "invalid timestamp literal") \
   X(E0308, "E0308", "invalid connector argument") \
   X(E0309, "E0309", "invalid watermark") \
-  X(E0310, "E0310", "invalid error policy") \
+  X(E0310, "E0310", "invalid error or late policy") \
   X(E0311, "E0311", "type not allowed here") \
+  X(E0312, "E0312", "window without a watermark") \
+  X(E0313, "E0313", "aggregate outside a window") \
+  X(E0314, "E0314", "field outside an aggregate") \
+  X(E0315, "E0315", "invalid window") \
   /* flows */ \
   X(E0400, "E0400", "flow without a sink") \
   X(E0401, "E0401", "operator after a sink") \
-  X(E0402, "E0402", "not supported yet") \
+  X(E0402, "E0402", "not supported yet") /* nothing gives it now; kept, codes are stable */ \
   X(E0403, "E0403", "sink used as a stream") \
   /* warnings */ \
   X(W0001, "W0001", "unused let") \

@@ -29,6 +29,14 @@ typedef struct parse_wm {
   ast_expr *delay;
 } parse_wm;
 
+/* A policy as written, `skip` or `dead_letter(conn)`, before the clause it belongs to
+ * (`on error`, `on late`) decides which words it may be. */
+typedef struct parse_pol {
+  const char *word;
+  span at;
+  ast_conn *conn;       /* NULL without parentheses */
+} parse_pol;
+
 /* One parse of one file: the lexer's cursor and where the tree goes. */
 typedef struct parse_ctx {
   arena *a;
@@ -103,12 +111,17 @@ ast_op *parse_window(parse_ctx *pc, span at, const char *kind, span kind_at, ast
                      ast_expr *every, ptrvec keys, ptrvec aggs);
 ast_op *parse_op_policy(parse_ctx *pc, ast_op *op, ast_policy *policy);
 ast_op *parse_aggregate(parse_ctx *pc, span at, ptrvec keys, ptrvec aggs);
+/* `on WORD POLICY` after a window or aggregate: WORD is `error` or `late`. */
+ast_op *parse_win_on(parse_ctx *pc, ast_op *op, const char *word, span word_at, parse_pol p);
+/* A key of `by`: `name = expr`, or an expression alone (name NULL). */
+ast_sel_item *parse_key(parse_ctx *pc, span at, const char *name, ast_expr *value);
 ast_op *parse_sink(parse_ctx *pc, span at, ast_conn *conn);
 ast_sel_item *parse_item(parse_ctx *pc, span at, sel_kind kind, const char *name,
                          ast_expr *value);
 ast_conn *parse_conn(parse_ctx *pc, span at, const char *name, ptrvec args);
 ast_arg *parse_arg(parse_ctx *pc, span at, const char *name, ast_expr *value);
-ast_policy *parse_policy(parse_ctx *pc, span at, const char *word, ast_conn *dead);
+/* The policy of `on error`: fail, skip or dead_letter(conn). */
+ast_policy *parse_policy(parse_ctx *pc, parse_pol p);
 ast_expr *parse_int(parse_ctx *pc, span at, int64_t v);
 ast_expr *parse_duration(parse_ctx *pc, span at, int64_t us);
 ast_expr *parse_float(parse_ctx *pc, span at, double v);

@@ -6,6 +6,8 @@
  * - at declaration level `decl: error` drops the lookahead and tells the lexer to skip
  *   tokens until the next declaration keyword or an identifier in column 1 (the start of
  *   a flow statement).
+ * The words after `on` (`error`, `late`) and the policies they take are checked by
+ * parse_util.c, since `late` is a name and not a keyword.
  * Locations are parse_loc (lex.h): the span of a symbol on its first line. */
 
 %code requires {
@@ -55,6 +57,7 @@ static ast_decl *skip_decl(parse_ctx *pc, int *lookahead, const YYLTYPE *lloc);
   ast_type type;
   ptrvec vec;
   parse_wm wm;
+  parse_pol pol;
 }
 
 /* Every semantic value lives in the arena and is freed with it, so no %destructor is
@@ -76,13 +79,14 @@ static ast_decl *skip_decl(parse_ctx *pc, int *lookahead, const YYLTYPE *lloc);
 %type <type> type
 %type <field> field
 %type <vec> fields field_list ops items item_list aggs agg_list args arg_list exprs
-%type <vec> by call_args
+%type <vec> by keys call_args
 %type <flow> flow let_flow
-%type <op> op select window
-%type <item> item agg
+%type <op> op select window win_op
+%type <item> item agg key
 %type <conn> conn
 %type <arg> arg
-%type <policy> policy policy_opt
+%type <pol> policy
+%type <policy> policy_opt
 %type <wm> watermark
 %type <expr> expr every or and not cmp coal add mul unary postfix primary
 %type <bop> cmp_op
@@ -143,12 +147,13 @@ watermark
 
 policy_opt
   : %empty                                        { $$ = NULL; }
-  | "on" "error" policy                           { $$ = $3; }
+  | "on" "error" policy                           { $$ = parse_policy(pc, $3); }
   ;
 
+/* The policy word is checked by whoever knows which clause it is in (`on error`, `on late`). */
 policy
-  : IDENT                                         { $$ = parse_policy(pc, @1.at, $1, NULL); }
-  | IDENT '(' conn ')'                            { $$ = parse_policy(pc, @$.at, $1, $3); }
+  : IDENT                                         { $$ = (parse_pol){$1, @1.at, NULL}; }
+  | IDENT '(' conn ')'                            { $$ = (parse_pol){$1, @$.at, $3}; }
   ;
 
 conn
@@ -190,8 +195,7 @@ ops
 op
   : "filter" expr policy_opt                      { $$ = parse_filter(pc, @1.at, $2, $3); }
   | select policy_opt                             { $$ = parse_op_policy(pc, $1, $2); }
-  | window policy_opt                             { $$ = parse_op_policy(pc, $1, $2); }
-  | "aggregate" by '{' aggs '}'                   { $$ = parse_aggregate(pc, @1.at, $2, $4); }
+  | win_op
   | "sink" conn                                   { $$ = parse_sink(pc, @1.at, $2); }
   ;
 
@@ -201,6 +205,15 @@ select
 
 window
   : "window" IDENT expr every by '{' aggs '}'     { $$ = parse_window(pc, @1.at, $2, @2.at, $3, $4, $5, $7); }
+  | "aggregate" by '{' aggs '}'                   { $$ = parse_aggregate(pc, @1.at, $2, $4); }
+  ;
+
+/* `on error P` and `on late P` after a window, in either order; `late` is a name, not a
+ * keyword, so that it stays usable as a field name. */
+win_op
+  : window
+  | win_op "on" "error" policy                    { $$ = parse_win_on(pc, $1, "error", @3.at, $4); }
+  | win_op "on" IDENT policy                      { $$ = parse_win_on(pc, $1, $3, @3.at, $4); }
   ;
 
 every
@@ -210,7 +223,18 @@ every
 
 by
   : %empty                                        { $$ = (ptrvec){0}; }
-  | "by" exprs                                    { $$ = $2; }
+  | "by" keys                                     { $$ = $2; }
+  ;
+
+keys
+  : key                                           { $$ = parse_vec(pc, $1); }
+  | keys ',' key                                  { $$ = parse_push(pc, $1, $3); }
+  ;
+
+/* A bare name keys by that field; any other expression needs a name (sema says so). */
+key
+  : expr                                          { $$ = parse_key(pc, @1.at, NULL, $1); }
+  | IDENT '=' expr                                { $$ = parse_key(pc, @$.at, $1, $3); }
   ;
 
 items

@@ -1,6 +1,7 @@
 /* parse_util.c: what the grammar's actions call. Each helper builds one node in the arena
- * from its parts and fills the members ast.h documents for its kind; the error policy
- * word is checked here (E0310) because the tree keeps only the resolved kind. Locations
+ * from its parts and fills the members ast.h documents for its kind; the words of
+ * `on error` and `on late` clauses are checked here (E0310) because the tree keeps only
+ * the resolved kind. Locations
  * are merged here too: a symbol's span runs from its first token to the end of its last
  * token on that first line. */
 #include "lex.h"
@@ -172,6 +173,7 @@ ast_op *parse_window(parse_ctx *pc, span at, const char *kind, span kind_at, ast
   o->u.window.every = every;
   o->u.window.keys = keys;
   o->u.window.aggs = aggs;
+  o->u.window.ts_index = -1;
   return o;
 }
 
@@ -179,6 +181,7 @@ ast_op *parse_aggregate(parse_ctx *pc, span at, ptrvec keys, ptrvec aggs) {
   ast_op *o = ast_op_new(pc->a, OP_AGGREGATE, at);
   o->u.window.keys = keys;
   o->u.window.aggs = aggs;
+  o->u.window.ts_index = -1;
   return o;
 }
 
@@ -196,6 +199,14 @@ ast_sel_item *parse_item(parse_ctx *pc, span at, sel_kind kind, const char *name
   it->name = name;
   it->value = value;
   return it;
+}
+
+/* A bare field name is SEL_FIELD like a select item; any other unnamed expression stays
+ * SEL_EXPR with a NULL name, for sema to ask for one. */
+ast_sel_item *parse_key(parse_ctx *pc, span at, const char *name, ast_expr *value) {
+  if (!name && value->kind == EXPR_NAME)
+    return parse_item(pc, value->at, SEL_FIELD, value->u.name.id, NULL);
+  return parse_item(pc, at, SEL_EXPR, name, value);
 }
 
 ast_conn *parse_conn(parse_ctx *pc, span at, const char *name, ptrvec args) {
@@ -218,23 +229,24 @@ ast_arg *parse_arg(parse_ctx *pc, span at, const char *name, ast_expr *value) {
 }
 
 /* `fail`, `skip` or `dead_letter(conn)`; anything else is E0310 and reads as `fail`. */
-ast_policy *parse_policy(parse_ctx *pc, span at, const char *word, ast_conn *dead) {
+ast_policy *parse_policy(parse_ctx *pc, parse_pol w) {
   static const char *const words[] = {"fail", "skip", "dead_letter"};
   ast_policy *p = arena_alloc(pc->a, sizeof *p);
-  p->at = at;
+  p->at = w.at;
   p->kind = POLICY_FAIL;
-  if (strcmp(word, "dead_letter") == 0 && dead) {
+  const char *word = w.word;
+  if (strcmp(word, "dead_letter") == 0 && w.conn) {
     p->kind = POLICY_DEAD;
-    p->dead = dead;
+    p->dead = w.conn;
   } else if (strcmp(word, "dead_letter") == 0) {
-    diag_error(pc->d, at, DIAG_E0310, "`dead_letter` needs a connector");
+    diag_error(pc->d, w.at, DIAG_E0310, "`dead_letter` needs a connector");
     diag_hint(pc->d, "write `dead_letter(csv(\"rejected.csv\"))`");
-  } else if ((strcmp(word, "fail") == 0 || strcmp(word, "skip") == 0) && dead) {
-    diag_error(pc->d, at, DIAG_E0310, "`%s` takes no connector", word);
+  } else if ((strcmp(word, "fail") == 0 || strcmp(word, "skip") == 0) && w.conn) {
+    diag_error(pc->d, w.at, DIAG_E0310, "`%s` takes no connector", word);
   } else if (strcmp(word, "fail") == 0 || strcmp(word, "skip") == 0) {
     p->kind = word[0] == 's' ? POLICY_SKIP : POLICY_FAIL;
   } else {
-    diag_error(pc->d, at, DIAG_E0310, "unknown error policy `%s`", word);
+    diag_error(pc->d, w.at, DIAG_E0310, "unknown error policy `%s`", word);
     const char *near = diag_closest(word, words, 3);
     if (near)
       diag_hint(pc->d, "did you mean `%s`?", near);
@@ -242,6 +254,64 @@ ast_policy *parse_policy(parse_ctx *pc, span at, const char *word, ast_conn *dea
       diag_hint(pc->d, "the policies are `fail`, `skip` and `dead_letter(connector)`");
   }
   return p;
+}
+
+/* `skip` or `dead_letter(conn)` for late rows. A late row is a normal event of event
+ * time, not a failure, so `fail` is refused (E0310); a wrong word reads as `skip`. */
+static ast_policy *late_policy(parse_ctx *pc, parse_pol w) {
+  static const char *const words[] = {"skip", "dead_letter"};
+  ast_policy *p = arena_alloc(pc->a, sizeof *p);
+  p->at = w.at;
+  p->kind = POLICY_SKIP;
+  bool dead = strcmp(w.word, "dead_letter") == 0, skip = strcmp(w.word, "skip") == 0;
+  if (dead && w.conn) {
+    p->kind = POLICY_DEAD;
+    p->dead = w.conn;
+  } else if (dead) {
+    diag_error(pc->d, w.at, DIAG_E0310, "`dead_letter` needs a connector");
+    diag_hint(pc->d, "write `on late dead_letter(csv(\"late.csv\"))`");
+  } else if (skip && w.conn) {
+    diag_error(pc->d, w.at, DIAG_E0310, "`skip` takes no connector");
+  } else if (strcmp(w.word, "fail") == 0) {
+    diag_error(pc->d, w.at, DIAG_E0310, "`fail` is not a policy for late rows");
+    diag_hint(pc->d, "late rows are counted and dropped (`on late skip`, the default) or "
+                     "written with `on late dead_letter(connector)`; a longer watermark delay "
+                     "on the source admits later rows");
+  } else if (!skip) {
+    diag_error(pc->d, w.at, DIAG_E0310, "unknown late policy `%s`", w.word);
+    const char *near = diag_closest(w.word, words, 2);
+    if (near)
+      diag_hint(pc->d, "did you mean `%s`?", near);
+    else
+      diag_hint(pc->d, "the late policies are `skip` and `dead_letter(connector)`");
+  }
+  return p;
+}
+
+/* A clause given twice keeps the first (E0310). */
+static void set_clause(parse_ctx *pc, ast_policy **slot, ast_policy *p, const char *word,
+                       span word_at) {
+  if (!*slot) {
+    *slot = p;
+    return;
+  }
+  diag_error(pc->d, word_at, DIAG_E0310, "`on %s` is given twice", word);
+  diag_note(pc->d, (*slot)->at, "the first `on %s` is here", word);
+}
+
+ast_op *parse_win_on(parse_ctx *pc, ast_op *op, const char *word, span word_at, parse_pol p) {
+  static const char *const words[] = {"error", "late"};
+  if (strcmp(word, "error") == 0) {
+    set_clause(pc, &op->policy, parse_policy(pc, p), word, word_at);
+  } else if (strcmp(word, "late") == 0) {
+    set_clause(pc, &op->u.window.late, late_policy(pc, p), word, word_at);
+  } else {
+    diag_error(pc->d, word_at, DIAG_E0100, "unexpected name `%s`, expected `error` or `late`",
+               word);
+    const char *near = diag_closest(word, words, 2);
+    if (near) diag_hint(pc->d, "did you mean `on %s`?", near);
+  }
+  return op;
 }
 
 static ast_expr *lit(parse_ctx *pc, expr_kind k, span at) {

@@ -139,8 +139,9 @@ static const char *article(decl_kind k) {
 
 static void declare(sema *s, ast_decl *d) {
   bool callable = d->kind == DECL_FN || d->kind == DECL_CONST || d->kind == DECL_EXTERN;
-  if (callable && builtin_lookup(d->name) != BI_NONE) {
-    diag_error(s->d, d->name_at, DIAG_E0200, "`%s` is a built-in function", d->name);
+  if (callable && (builtin_lookup(d->name) != BI_NONE || agg_fn_lookup(d->name) != AGG_NONE)) {
+    diag_error(s->d, d->name_at, DIAG_E0200, "`%s` is a built-in %s", d->name,
+               builtin_lookup(d->name) != BI_NONE ? "function" : "aggregate");
     diag_hint(s->d, "choose another name for this %s", decl_kind_name(d->kind));
     return;
   }

@@ -1,5 +1,6 @@
-/* sema_call.c: calls. Built-in functions are typed from the table below (null-propagating:
- * a nullable argument makes the result nullable); calls to a user `fn` are checked against
+/* sema_call.c: calls. Aggregate functions (sum, count, ...) go to sema_agg.c before
+ * anything else. Built-in functions are typed from the table below (null-propagating: a
+ * nullable argument makes the result nullable); calls to a user `fn` are checked against
  * its signature and inlined (its checked body copied with the arguments substituted);
  * calls to an `extern fn` stay calls with call.ext set. */
 #include <string.h>
@@ -197,7 +198,7 @@ static ast_expr *call_extern(sema *s, ast_expr *e, ast_decl *fn) {
   return e;
 }
 
-static ast_expr *unknown_fn(sema *s, ast_expr *e, ast_decl *d) {
+static ast_expr *unknown_fn(sema *s, const scope *sc, ast_expr *e, ast_decl *d) {
   const char *id = e->u.call.id;
   if (d && sema_is_dup(s, id)) return poison(e);
   if (d) {
@@ -208,17 +209,24 @@ static ast_expr *unknown_fn(sema *s, ast_expr *e, ast_decl *d) {
   diag_error(s->d, e->u.call.id_at, DIAG_E0204, "unknown function `%s`", id);
   ptrvec c = {0};
   for (int b = 1; b < BI__COUNT; b++) ptrvec_push(s->a, &c, (void *)builtin_name(b));
+  if (sc->kind == SCOPE_AGG)
+    for (int a = 1; a < AGG__COUNT; a++) ptrvec_push(s->a, &c, (void *)agg_fn_name(a));
   sema_cands_decls(s, &c, (1u << DECL_FN) | (1u << DECL_EXTERN));
   sema_hint_closest(s, id, &c);
   return poison(e);
 }
 
 ast_expr *sema_call(sema *s, const scope *sc, ast_expr *e) {
-  if (!check_args(s, sc, e)) return poison(e);
+  agg_fn a = agg_fn_lookup(e->u.call.id);   /* aggregates come first: their own scope */
+  if (a != AGG_NONE) return sema_agg_call(s, sc, e, a);
   builtin b = builtin_lookup(e->u.call.id);
-  if (b != BI_NONE) return call_builtin(s, e, b);
   ast_decl *d = sema_lookup(s, e->u.call.id);
+  bool known = b != BI_NONE || (d && (d->kind == DECL_FN || d->kind == DECL_EXTERN));
+  /* In a window's items a misspelt aggregate's argument would only be E0314. */
+  if (!known && sc->kind == SCOPE_AGG) return unknown_fn(s, sc, e, d);
+  if (!check_args(s, sc, e)) return poison(e);
+  if (b != BI_NONE) return call_builtin(s, e, b);
   if (d && d->kind == DECL_FN) return call_fn(s, e, d);
   if (d && d->kind == DECL_EXTERN) return call_extern(s, e, d);
-  return unknown_fn(s, e, d);
+  return unknown_fn(s, sc, e, d);
 }

@@ -94,8 +94,12 @@ static ast_expr *use_param(sema *s, const scope *sc, ast_expr *e, ast_decl *d) {
   return e;
 }
 
+static bool has_row(const scope *sc) {
+  return sc->kind == SCOPE_ROW || sc->kind == SCOPE_AGG;
+}
+
 static void name_cands(sema *s, const scope *sc, ptrvec *c) {
-  if (sc->kind == SCOPE_ROW && sc->row)
+  if (has_row(sc) && sc->row)
     for (int i = 0; i < sc->row->nfields; i++)
       ptrvec_push(s->a, c, (void *)sc->row->fields[i].name);
   if (sc->kind == SCOPE_FN && sc->fn)
@@ -138,7 +142,7 @@ static ast_expr *check_name(sema *s, const scope *sc, ast_expr *e) {
       return e;
     }
   }
-  if (sc->kind == SCOPE_ROW && sc->row) {
+  if (has_row(sc) && sc->row) {
     int i = row_find(sc->row, id);
     if (i >= 0) {
       e->u.name.ref = REF_FIELD;
@@ -147,10 +151,12 @@ static ast_expr *check_name(sema *s, const scope *sc, ast_expr *e) {
       return e;
     }
   }
+  /* An input field hides a param of its name in a row, so it does outside an aggregate. */
+  if (sc->kind == SCOPE_AGG && sema_agg_name(s, sc, e)) return poison(e);
   ast_decl *d = sema_lookup(s, id);
   if (d && d->kind == DECL_CONST) return use_const(s, e, d);
   if (d && d->kind == DECL_PARAM) return use_param(s, sc, e, d);
-  if (sc->kind == SCOPE_ROW && !sc->row) return poison(e);   /* unknown row: reported */
+  if (has_row(sc) && !sc->row) return poison(e);   /* unknown row: reported */
   return unknown_name(s, sc, e);
 }
 

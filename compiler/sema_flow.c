@@ -3,7 +3,8 @@
  * expressions against the input row, expands `select { ... }` into one item per output
  * field, and checks the shape of flows: a bare flow ends in a sink, a let does not, and
  * nothing follows a sink. A row that cannot be known (after an error) is NULL: names
- * looked up in it are silently poisoned. */
+ * looked up in it are silently poisoned. Beside the row it follows the row's event time
+ * (sema_evt), which windows need (sema_window.c). */
 #include <string.h>
 #include "sema_internal.h"
 
@@ -25,17 +26,21 @@ static void check_filter(sema *s, ast_op *op, const row_type *in) {
   if (ty_is_num(c->type.kind)) diag_hint(s->d, "compare it, e.g. `filter x > 0`");
 }
 
+ast_expr *sema_field_ref(sema *s, span at, const row_type *r, int i) {
+  ast_expr *e = ast_expr_new(s->a, EXPR_NAME, at);
+  e->u.name.id = r->fields[i].name;
+  e->u.name.ref = REF_FIELD;
+  e->u.name.index = i;
+  e->type = r->fields[i].type;
+  return e;
+}
+
 static ast_sel_item *field_item(sema *s, span at, const row_type *in, int i) {
   ast_sel_item *it = arena_alloc(s->a, sizeof *it);
   it->at = at;
   it->kind = SEL_FIELD;
   it->name = in->fields[i].name;
-  ast_expr *e = ast_expr_new(s->a, EXPR_NAME, at);
-  e->u.name.id = in->fields[i].name;
-  e->u.name.ref = REF_FIELD;
-  e->u.name.index = i;
-  e->type = in->fields[i].type;
-  it->value = e;
+  it->value = sema_field_ref(s, at, in, i);
   return it;
 }
 
@@ -121,7 +126,7 @@ static void check_sink(sema *s, ast_op *op) {
 }
 
 /* One operator; returns its output row (NULL: unknown). */
-static const row_type *check_op(sema *s, ast_op *op, const row_type *in) {
+static const row_type *check_op(sema *s, ast_op *op, const row_type *in, const sema_evt *ev) {
   static const row_type empty;
   op->in = in ? *in : empty;
   if (op->policy) sema_check_policy(s, op->policy);
@@ -131,13 +136,63 @@ static const row_type *check_op(sema *s, ast_op *op, const row_type *in) {
   case OP_SELECT: out = check_select(s, op, in); break;
   case OP_SINK: check_sink(s, op); break;
   case OP_WINDOW:
-  case OP_AGGREGATE:
-    diag_error(s->d, op->at, DIAG_E0402, "`%s` is not supported yet", op_kind_name(op->kind));
-    out = NULL;
-    break;
+  case OP_AGGREGATE: out = sema_check_window(s, op, in, ev); break;
   }
   op->out = out ? *out : empty;
   return out;
+}
+
+/* ---- event time ---- */
+
+/* The output field of a checked select that copies input field i, or -1. */
+static int select_copy(const ast_op *op, int i) {
+  const ptrvec *items = &op->u.select.items;
+  for (int k = 0; k < items->len; k++) {
+    const ast_expr *v = ((ast_sel_item *)items->items[k])->value;
+    if (v && v->kind == EXPR_NAME && v->u.name.ref == REF_FIELD && v->u.name.index == i)
+      return k;
+  }
+  return -1;
+}
+
+/* The event time after a checked operator: a filter keeps it, a select keeps it when it
+ * copies the field (under any name), a window's rows have none. */
+static void evt_step(const ast_op *op, sema_evt *ev) {
+  switch (op->kind) {
+  case OP_FILTER:
+  case OP_SINK:
+    return;
+  case OP_SELECT:
+    if (ev->index < 0) return;
+    ev->index = select_copy(op, ev->index);
+    if (ev->index < 0) ev->lost = (ast_op *)op;
+    return;
+  case OP_WINDOW:
+  case OP_AGGREGATE:
+    ev->index = -1;
+    ev->lost = (ast_op *)op;
+    return;
+  }
+}
+
+/* A source's rows have event time when it declares a watermark; a watermark in error
+ * (E0309) leaves it unknown. */
+static sema_evt source_evt(ast_decl *d) {
+  sema_evt ev = {.index = d->u.source.wm_index, .known = true, .source = d};
+  if (d->u.source.wm_field && ev.index < 0) ev.known = false;
+  if (!d->u.source.schema) ev.known = false;
+  return ev;
+}
+
+/* The event time of the rows of a checked let (or a source). */
+static sema_evt decl_evt(ast_decl *d) {
+  if (d->kind == DECL_SOURCE) return source_evt(d);
+  sema_evt ev = {.index = -1};
+  if (d->kind != DECL_LET || d->u.let.state != ST_DONE) return ev;
+  ast_flow *f = d->u.let.flow;
+  ev = decl_evt(f->from_decl);
+  for (int i = 0; i < f->ops.len; i++) evt_step(f->ops.items[i], &ev);
+  return ev;
 }
 
 /* ---- flows ---- */
@@ -182,6 +237,8 @@ static bool is_sink(const ast_flow *f, int i) {
 
 /* Checks the operators; returns the row after the last one (NULL: unknown). */
 static const row_type *check_ops(sema *s, ast_flow *f, const row_type *row) {
+  sema_evt ev = {.index = -1};
+  if (row) ev = decl_evt(f->from_decl);
   for (int i = 0; i < f->ops.len; i++) {
     ast_op *op = f->ops.items[i];
     if (i > 0 && is_sink(f, i - 1)) {
@@ -190,7 +247,9 @@ static const row_type *check_ops(sema *s, ast_flow *f, const row_type *row) {
                       "`let` and start one flow per destination");
       return NULL;
     }
-    row = check_op(s, op, row);
+    row = check_op(s, op, row, &ev);
+    evt_step(op, &ev);
+    if (!row) ev.known = false;   /* reported: nothing more to say about event time */
   }
   return row;
 }

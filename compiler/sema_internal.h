@@ -27,12 +27,27 @@ typedef enum scope_kind {
   SCOPE_CONST,  /* const values, param defaults, connector options: consts only */
   SCOPE_FN,     /* a fn body: its arguments, consts, params */
   SCOPE_ROW,    /* an operator: fields of the input row, params, consts */
+  SCOPE_AGG,    /* an item of a window: its keys and window times (row), params, consts,
+                 * and aggregate calls, whose arguments see the fields of the input */
 } scope_kind;
+
+/* One window or aggregate being checked (sema_window.c). Its `mid` row grows by one
+ * column per distinct aggregate call (sema_agg.c) after the `nfixed` keys and times. */
+typedef struct sema_win {
+  ast_op *op;
+  const row_type *in;   /* NULL when unknown (already reported) */
+  row_type *mid;        /* &op->u.window.mid */
+  int cap;              /* fields allocated in mid */
+  int nfixed;           /* keys, window_start, window_end (windows only) */
+} sema_win;
 
 typedef struct scope {
   scope_kind kind;
-  const row_type *row;  /* SCOPE_ROW; NULL when the row is unknown (already reported) */
+  const row_type *row;  /* SCOPE_ROW, SCOPE_AGG; NULL when unknown (already reported) */
   ast_decl *fn;         /* SCOPE_FN */
+  sema_win *win;        /* SCOPE_AGG */
+  const ast_expr *agg;  /* SCOPE_ROW of an aggregate's argument: that call (no nesting) */
+  bool keys;            /* SCOPE_ROW of a window's keys (no aggregates either) */
 } scope;
 
 /* ---- sema.c: declaration table ---- */
@@ -86,7 +101,35 @@ void sema_fold(sema *s, ast_expr *e);
  * and the copied nodes of e get span `at` (inlining); the result is folded again. */
 ast_expr *sema_clone(sema *s, const ast_expr *e, ast_expr **args, const span *at);
 
+/* ---- sema_window.c: windows and aggregates ---- */
+/* The event time of the rows at one point of a flow, and why there is none. */
+typedef struct sema_evt {
+  int index;            /* the event-time field of the row, or -1 */
+  bool known;           /* false after an error upstream: nothing more to report */
+  ast_decl *source;     /* the source the rows come from, or NULL */
+  ast_op *lost;         /* the select that dropped the event-time field, or the window
+                         * whose rows have none; NULL when the source has no watermark */
+} sema_evt;
+
+/* Checks a window or aggregate whose rows `in` (NULL: unknown) have event time `ev`;
+ * returns its output row (NULL: unknown). */
+const row_type *sema_check_window(sema *s, ast_op *op, const row_type *in,
+                                  const sema_evt *ev);
+/* Appends a column to the window's `mid` row. */
+void sema_win_add(sema *s, sema_win *w, const char *name, ty t);
+
+/* ---- sema_agg.c: aggregate calls ---- */
+/* A call to an aggregate function: in SCOPE_AGG it is checked, added to the window's
+ * calls and replaced by the name of its column of `mid`; anywhere else it is E0313. */
+ast_expr *sema_agg_call(sema *s, const scope *sc, ast_expr *e, agg_fn fn);
+/* In SCOPE_AGG, for a name that is not a key or window time: whether it is a mistake
+ * peculiar to windows, reported here: a field of the input outside any aggregate (E0314,
+ * it has no single value per group), or the times of a window in an `aggregate`. */
+bool sema_agg_name(sema *s, const scope *sc, ast_expr *e);
+
 /* ---- sema_flow.c: lets, flows and operators ---- */
+/* An EXPR_NAME of field i of row r. */
+ast_expr *sema_field_ref(sema *s, span at, const row_type *r, int i);
 void sema_check_let(sema *s, ast_decl *d);
 void sema_check_flow(sema *s, ast_decl *d);
 /* The rows a let emits, or NULL when unknown (poisoned). */

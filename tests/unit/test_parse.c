@@ -1,6 +1,6 @@
 /* test_parse.c: the parser: every declaration and operator form (through ast_dump),
- * expression precedence (through ast_dump_expr), spans, syntax error messages and
- * recovery, so that one run reports several errors. */
+ * expression precedence (through ast_dump_expr), spans, window keys and `on` clauses,
+ * syntax error messages and recovery, so that one run reports several errors. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,9 +294,62 @@ static void test_recovery(void) {
   done(r);
 }
 
+static void test_windows(void) {
+  run *r = parse("s | window tumbling 1m by k, day = trunc(ts, 1d), (m), n + 1 { c = count() }\n"
+                 "    on late dead_letter(csv(\"late.csv\")) on error skip\n"
+                 "  | window session 5s { } on error fail on late skip\n"
+                 "  | aggregate by k { c = count() } on error dead_letter(jsonl(\"e.jsonl\"))\n"
+                 "  | sink csv(stdout)\n");
+  is_int(r->errors, 0, "window keys and on clauses parse");
+  if (r->errors) tap_diag("%s", r->err);
+  is_str(dump(r),
+         "(flow s\n"
+         "  (window tumbling 1m (by k (day (call trunc ts 1d)) m (+ n 1))\n"
+         "    (c (call count)) (on-error skip) (on-late dead_letter (csv \"late.csv\")))\n"
+         "  (window session 5s (on-error fail) (on-late skip))\n"
+         "  (aggregate (by k)\n"
+         "    (c (call count)) (on-error dead_letter (jsonl \"e.jsonl\")))\n"
+         "  (sink (csv stdout)))\n",
+         "keys as items, policies in either order");
+  ast_flow *f = ((ast_decl *)r->prog.decls.items[0])->u.flow;
+  ast_op *w = f->ops.items[0];
+  ast_sel_item *k0 = w->u.window.keys.items[0], *k1 = w->u.window.keys.items[1];
+  ast_sel_item *k2 = w->u.window.keys.items[2], *k3 = w->u.window.keys.items[3];
+  ok(k0->kind == SEL_FIELD && strcmp(k0->name, "k") == 0 && !k0->value, "a bare name is a field key");
+  ok(k1->kind == SEL_EXPR && strcmp(k1->name, "day") == 0 && k1->value, "a named key");
+  ok(k2->kind == SEL_FIELD && strcmp(k2->name, "m") == 0, "a parenthesized name is a field key");
+  ok(k3->kind == SEL_EXPR && !k3->name, "an unnamed expression waits for sema");
+  is_int(k0->at.col, 27, "a field key's span is its name");
+  ok(w->u.window.late && w->u.window.late->kind == POLICY_DEAD, "on late dead_letter");
+  ok(w->policy && w->policy->kind == POLICY_SKIP, "on error after on late");
+  ast_op *a = f->ops.items[2];
+  ok(a->kind == OP_AGGREGATE && a->policy && a->policy->kind == POLICY_DEAD && !a->u.window.late,
+     "aggregate takes on error");
+  done(r);
+
+  r = parse("s | window tumbling 1m { } on late fail on late skip on error skip on error fail\n"
+            "  | window count 5 { } on lat skip on late dead_letter | sink csv(stdout)\n");
+  is_int(r->errors, 5, "five errors in on clauses");
+  ok(strstr(r->err, "error[E0310]: `fail` is not a policy for late rows"), "on late fail");
+  ok(strstr(r->err, "error[E0310]: `on late` is given twice"), "on late twice");
+  ok(strstr(r->err, "error[E0310]: `on error` is given twice"), "on error twice");
+  ok(strstr(r->err, "error[E0100]: unexpected name `lat`, expected `error` or `late`") &&
+     strstr(r->err, "did you mean `on late`?"), "a misspelt clause");
+  ok(strstr(r->err, "error[E0310]: `dead_letter` needs a connector"), "late dead_letter alone");
+  ast_op *w2 = ((ast_decl *)r->prog.decls.items[0])->u.flow->ops.items[0];
+  ok(w2->u.window.late && w2->u.window.late->kind == POLICY_SKIP && w2->policy->kind == POLICY_SKIP,
+     "the first clause of each kind is kept; a refused `fail` reads as skip");
+  done(r);
+
+  r = parse("s | select { a } on late skip | sink csv(stdout)\n");
+  ok(strstr(r->err, "unexpected name `late`, expected `error`"), "on late is for windows only");
+  done(r);
+}
+
 int main(void) {
   test_precedence();
   test_declarations();
+  test_windows();
   test_spans();
   test_errors();
   test_recovery();
