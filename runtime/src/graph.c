@@ -2,7 +2,10 @@
  *
  * rt_graph_build checks the descriptor and makes one rt_node per descriptor node, one
  * channel per edge (owned by the consumer, listed in the producer's `outs`), a batch pool
- * per producing node and the per-operator counters. rt_graph_open then opens every reader
+ * per producing node (a window with a projection has a second one for the rows it
+ * assembles before projecting) and the per-operator counters. A window's tables are
+ * checked against its input and output schemas here, so the window thread can trust
+ * column indexes and types. rt_graph_open then opens every reader
  * and writer before any thread exists, so a missing file, a missing column or an
  * unwritable path fails before a single row is read or written. rt_graph_start starts one
  * thread per node; rt_graph_join and rt_graph_free undo it all. host() sources get their
@@ -24,6 +27,61 @@ static int bad_desc(pipe_error *err, const char *fmt, int a, int b) {
   return -1;
 }
 
+/* A window's tables against its input (the PREP rows) and its output. */
+static int check_window(const pipe_program_desc *p, int i, pipe_error *err) {
+  const pipe_node_desc *d = &p->nodes[i];
+  const pipe_window_desc *w = d->window;
+  if (!w) return bad_desc(err, "window node %d has no window descriptor", i, 0);
+  if (w->kind < PIPE_WIN_ALL || w->kind > PIPE_WIN_COUNT)
+    return bad_desc(err, "window node %d has window kind %d", i, w->kind);
+  int all = w->kind == PIPE_WIN_ALL;
+  int want_op = all ? PIPE_OP_AGGREGATE : PIPE_OP_WINDOW;
+  if (d->nops != 1 || d->ops[0].kind != want_op)
+    return bad_desc(err, "window node %d needs one operator of kind %d", i, want_op);
+  const pipe_schema_desc *in = &p->nodes[d->input].schema;
+  if (w->nkeys < 0 || w->ncalls < 0 || w->nkeys + (all ? 0 : 1) > in->nfields)
+    return bad_desc(err, "window node %d: %d keys do not fit its input", i, w->nkeys);
+  if (w->ts_col != (all ? -1 : w->nkeys))
+    return bad_desc(err, "window node %d: event time in column %d", i, w->ts_col);
+  if (!all && (in->fields[w->ts_col].type != PIPE_T_TIMESTAMP || in->fields[w->ts_col].nullable))
+    return bad_desc(err, "window node %d: input column %d is not a non-null timestamp", i,
+                    w->ts_col);
+  if (!all && (w->size <= 0 ||
+               (w->kind == PIPE_WIN_SLIDING && (w->every <= 0 || w->every > w->size))))
+    return bad_desc(err, "window node %d: bad size or slide (kind %d)", i, w->kind);
+  if (w->state_size < 0 || w->state_size % 8 != 0 || w->nstr < 0 || !w->update || !w->final)
+    return bad_desc(err, "window node %d: bad aggregate state (%d bytes)", i, w->state_size);
+  if (!w->merge && (w->kind == PIPE_WIN_SESSION || w->kind == PIPE_WIN_SLIDING))
+    return bad_desc(err, "window node %d: kind %d needs a merge function", i, w->kind);
+  for (int s = 0; s < w->nstr; s++)
+    if (w->str_offs[s] < 0 || w->str_offs[s] % 8 != 0 ||
+        w->str_offs[s] + (int)sizeof(pipe_agg_str) > w->state_size)
+      return bad_desc(err, "window node %d: string slot at offset %d", i, w->str_offs[s]);
+  if (w->late.kind != PIPE_ON_SKIP && w->late.kind != PIPE_ON_DEAD)
+    return bad_desc(err, "window node %d: late policy %d (skip or dead_letter)", i, w->late.kind);
+  int ntimes = all ? 0 : 2;
+  if (w->mid.nfields != w->nkeys + ntimes + w->ncalls)
+    return bad_desc(err, "window node %d: mid has %d fields", i, w->mid.nfields);
+  for (int k = 0; k < w->nkeys; k++) {
+    const pipe_field_desc *a = &in->fields[k], *b = &w->mid.fields[k];
+    if (a->type != b->type || (a->nullable && !b->nullable))
+      return bad_desc(err, "window node %d: key %d differs between input and mid", i, k);
+  }
+  for (int k = w->nkeys; k < w->nkeys + ntimes; k++)
+    if (w->mid.fields[k].type != PIPE_T_TIMESTAMP)
+      return bad_desc(err, "window node %d: mid column %d is not a timestamp", i, k);
+  if (!w->project) {   /* mid is the output: same layout */
+    if (d->schema.nfields != w->mid.nfields)
+      return bad_desc(err, "window node %d: no projection, but %d output fields", i,
+                      d->schema.nfields);
+    for (int k = 0; k < w->mid.nfields; k++)
+      if (d->schema.fields[k].type != w->mid.fields[k].type ||
+          d->schema.fields[k].nullable != w->mid.fields[k].nullable)
+        return bad_desc(err, "window node %d: output field %d differs from mid", i, k);
+  }
+  return 0;
+}
+
 /* Structural checks the threads rely on: topological order, sane indexes. */
 static int check_desc(const pipe_program_desc *p, pipe_error *err) {
   if (p->abi_version != PIPE_ABI_VERSION)
@@ -34,11 +92,12 @@ static int check_desc(const pipe_program_desc *p, pipe_error *err) {
       if (d->input != -1) return bad_desc(err, "source node %d has input %d", i, d->input);
       continue;
     }
-    if (d->kind != PIPE_NODE_STAGE && d->kind != PIPE_NODE_SINK)
+    if (d->kind != PIPE_NODE_STAGE && d->kind != PIPE_NODE_SINK && d->kind != PIPE_NODE_WINDOW)
       return bad_desc(err, "node %d has kind %d", i, d->kind);
     if (d->input < 0 || d->input >= i || p->nodes[d->input].kind == PIPE_NODE_SINK)
       return bad_desc(err, "node %d reads node %d", i, d->input);
-    for (int s = 0; d->kind == PIPE_NODE_STAGE && s < d->nsites; s++)
+    if (d->kind == PIPE_NODE_WINDOW && check_window(p, i, err) != 0) return -1;
+    for (int s = 0; d->kind != PIPE_NODE_SINK && s < d->nsites; s++)
       if (d->sites[s].op < 0 || d->sites[s].op >= d->nops)
         return bad_desc(err, "stage %d site %d names a missing operator", i, s);
   }
@@ -70,13 +129,17 @@ static void build_node(pipe_run *r, int i) {
   n->d = d;
   n->index = i;
   n->run = r;
-  int nops = d->kind == PIPE_NODE_STAGE && d->nops > 0 ? d->nops : 1;
+  int has_ops = d->kind == PIPE_NODE_STAGE || d->kind == PIPE_NODE_WINDOW;
+  int nops = has_ops && d->nops > 0 ? d->nops : 1;
   n->ops = calloc((size_t)nops, sizeof(rt_opcount));
   n->filtered = calloc((size_t)nops, sizeof(int64_t));
   if (d->kind != PIPE_NODE_SINK) n->pool = rt_pool_new(&d->schema, rt_batch_rows());
+  if (d->kind == PIPE_NODE_WINDOW && d->window->project)
+    n->mid_pool = rt_pool_new(&d->window->mid, rt_batch_rows());
+  if (d->kind == PIPE_NODE_WINDOW) mark_dead(r, &d->window->late);
   if (d->kind == PIPE_NODE_SOURCE && d->conn.kind == PIPE_CONN_HOST) rt_host_source_new(r, n);
   if (d->kind == PIPE_NODE_SOURCE) mark_dead(r, &d->policy);
-  for (int k = 0; d->kind == PIPE_NODE_STAGE && k < d->nops; k++) mark_dead(r, &d->ops[k].policy);
+  for (int k = 0; has_ops && k < d->nops; k++) mark_dead(r, &d->ops[k].policy);
   n->ctx.params = r->params;
   n->ctx.filtered = n->filtered;
   n->ctx.rt = n;
@@ -155,7 +218,7 @@ static int check_bound(pipe_run *r) {
 static int open_node(pipe_run *r, rt_node *n) {
   const pipe_node_desc *d = n->d;
   rt_ioerr ioerr = {{0}};
-  if (d->kind == PIPE_NODE_STAGE) return 0;
+  if (d->kind == PIPE_NODE_STAGE || d->kind == PIPE_NODE_WINDOW) return 0;
   n->path = rt_conn_path(r, &d->conn);
   if (d->conn.kind == PIPE_CONN_HOST) return open_host(r, n);
   if (d->kind == PIPE_NODE_SOURCE) {
@@ -178,9 +241,10 @@ int rt_graph_open(pipe_run *r) {
 int rt_graph_start(pipe_run *r) {
   for (int i = 0; i < r->prog->nnodes; i++) {
     rt_node *n = &r->nodes[i];
-    void *(*fn)(void *) = n->d->kind == PIPE_NODE_SOURCE ? rt_source_main
-                          : n->d->kind == PIPE_NODE_STAGE ? rt_stage_main
-                                                          : rt_sink_main;
+    void *(*fn)(void *) = n->d->kind == PIPE_NODE_SOURCE   ? rt_source_main
+                          : n->d->kind == PIPE_NODE_STAGE  ? rt_stage_main
+                          : n->d->kind == PIPE_NODE_WINDOW ? rt_window_main
+                                                           : rt_sink_main;
     int rc = pthread_create(&n->thread, NULL, fn, n);
     if (rc != 0) {
       char text[256];
@@ -208,6 +272,7 @@ static void free_node(rt_node *n) {
   if (n->writer) rt_writer_close(n->writer, &ioerr);
   rt_chan_free(n->in);
   rt_pool_free(n->pool);
+  rt_pool_free(n->mid_pool);
   rt_pool_free(n->dead_pool);
   rt_scratch_free(&n->ctx);
   free(n->outs);

@@ -9,7 +9,9 @@
  * pipe_main prints the text. A bad row is a failure only under
  * `fail`; `skip` counts it on its operator, `dead_letter` writes it as a record of the
  * dead-letter schema (error, origin, field, value, pipe, row) through the connector's
- * writer, whose lock serialises records from different threads, and counts it. This is
+ * writer, whose lock serialises records from different threads, and counts it. A
+ * window's late rows follow the window's `late` policy the same way (skip, or a dead
+ * letter "late row: its window ended at ..."), counted as late either way. This is
  * the cold path: it may allocate and lock.
  */
 #include <errno.h>
@@ -86,6 +88,32 @@ static const char *sink_kind(int kind) {
   return kind == PIPE_CONN_CSV ? "csv" : kind == PIPE_CONN_JSONL ? "jsonl" : "host";
 }
 
+/* "window" or "aggregate": a window node, or the window a PREP operator of stage
+ * `stage` prepares (the node that reads the stage). */
+static const char *window_word(const pipe_program_desc *p, int node) {
+  const pipe_node_desc *d = &p->nodes[node];
+  if (d->kind == PIPE_NODE_STAGE)
+    for (int i = node + 1; i < p->nnodes; i++)
+      if (p->nodes[i].input == node && p->nodes[i].kind == PIPE_NODE_WINDOW) {
+        d = &p->nodes[i];
+        break;
+      }
+  if (d->kind != PIPE_NODE_WINDOW) return "window";
+  if (d->window) return d->window->kind == PIPE_WIN_ALL ? "aggregate" : "window";
+  return d->nops > 0 && d->ops[0].kind == PIPE_OP_AGGREGATE ? "aggregate" : "window";
+}
+
+static const char *op_word(const rt_node *n, int kind) {
+  switch (kind) {
+  case PIPE_OP_FILTER: return "filter";
+  case PIPE_OP_SELECT: return "select";
+  case PIPE_OP_PREP: return window_word(n->run->prog, n->index);
+  case PIPE_OP_WINDOW: return "window";
+  case PIPE_OP_AGGREGATE: return "aggregate";
+  default: return "stage";
+  }
+}
+
 void rt_node_label(const rt_node *n, int op, int quoted, char *buf, size_t size) {
   const pipe_node_desc *d = n->d;
   const char *q = quoted ? "`" : "";
@@ -93,12 +121,12 @@ void rt_node_label(const rt_node *n, int op, int quoted, char *buf, size_t size)
   case PIPE_NODE_SOURCE:
     snprintf(buf, size, "source %s%s%s", q, d->name ? d->name : "?", q);
     break;
-  case PIPE_NODE_STAGE: {
-    int kind = op >= 0 && op < d->nops ? d->ops[op].kind : 0;
-    snprintf(buf, size, "%s", kind == PIPE_OP_FILTER ? "filter"
-                              : kind == PIPE_OP_SELECT ? "select" : "stage");
+  case PIPE_NODE_STAGE:
+    snprintf(buf, size, "%s", op_word(n, op >= 0 && op < d->nops ? d->ops[op].kind : 0));
     break;
-  }
+  case PIPE_NODE_WINDOW:
+    snprintf(buf, size, "%s", window_word(n->run->prog, n->index));
+    break;
   default: snprintf(buf, size, "sink %s", sink_kind(d->conn.kind)); break;
   }
 }
@@ -245,9 +273,11 @@ static int value_text(const pipe_column *c, int type, int64_t row, char *buf, pi
   return 1;
 }
 
-int rt_stage_rowerr(rt_node *n, const pipe_batch *in, int64_t row) {
+/* A kernel's failing row of `in` (rows of `schema`): a stage's input, or a window's
+ * assembled rows under its projection. */
+static int kernel_rowerr(rt_node *n, const pipe_batch *in, const pipe_schema_desc *schema,
+                         int64_t row) {
   const pipe_node_desc *d = n->d;
-  const pipe_schema_desc *schema = &n->run->prog->nodes[d->input].schema;
   int32_t s = n->ctx.err_site;
   static const pipe_site_desc unknown = {0, 0, 0, -1, "row error"};
   const pipe_site_desc *site = s >= 0 && s < d->nsites ? &d->sites[s] : &unknown;
@@ -274,6 +304,43 @@ int rt_stage_rowerr(rt_node *n, const pipe_batch *in, int64_t row) {
     e.row.len = (int64_t)json.len;
   }
   int rc = apply(n, pol, &n->ops[op], &e);
+  rt_buf_free(&json);
+  return rc;
+}
+
+int rt_stage_rowerr(rt_node *n, const pipe_batch *in, int64_t row) {
+  return kernel_rowerr(n, in, &n->run->prog->nodes[n->d->input].schema, row);
+}
+
+int rt_window_rowerr(rt_node *n, const pipe_batch *mid, int64_t row) {
+  return kernel_rowerr(n, mid, &n->d->window->mid, row);
+}
+
+int rt_window_late(rt_node *n, const pipe_batch *in, int64_t row, int64_t end, int64_t clock) {
+  const pipe_window_desc *w = n->d->window;
+  n->late++;   /* a late row is counted as late, also when it is dead-lettered */
+  if (w->late.kind != PIPE_ON_DEAD) return 0;
+  const pipe_schema_desc *schema = &n->run->prog->nodes[n->d->input].schema;
+  int64_t ts = ((const int64_t *)in->cols[w->ts_col].values)[row];
+  char ebuf[PIPE_FMT_MAX + 1], cbuf[PIPE_FMT_MAX + 1], tbuf[PIPE_FMT_MAX + 1], msg[192];
+  ebuf[pipe_fmt_ts(end, ebuf)] = 0;
+  cbuf[pipe_fmt_ts(clock, cbuf)] = 0;
+  snprintf(msg, sizeof msg, "late row: its window ended at %s, watermark %s", ebuf, cbuf);
+  rowerr e = {0};
+  e.origin = in->origin;
+  e.line = in->lines ? in->lines[row] : 0;
+  e.field = schema->fields[w->ts_col].name;
+  e.value.ptr = tbuf;
+  e.value.len = pipe_fmt_ts(ts, tbuf);
+  e.message = msg;
+  e.where = "window";
+  e.pline = n->d->line;
+  e.pcol = n->d->col;
+  rt_buf json = {0};
+  rt_buf_json_row(&json, in, schema, row);
+  e.row.ptr = json.p ? json.p : "";
+  e.row.len = (int64_t)json.len;
+  int rc = write_dead(n, w->late.dead, &e);
   rt_buf_free(&json);
   return rc;
 }

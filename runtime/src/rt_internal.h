@@ -1,5 +1,5 @@
-/* rt_internal.h: the running program (graph.c, source.c, stage.c, sink.c, rowerr.c,
- * params.c, stats.c, main.c, scratch.c, host.c).
+/* rt_internal.h: the running program (graph.c, source.c, stage.c, sink.c, window.c,
+ * rowerr.c, params.c, stats.c, main.c, scratch.c, host.c).
  *
  * A pipe_run holds one rt_node per descriptor node. Each node with an input owns the
  * channel it reads (`in`); a producer holds the input channels of its consumers (`outs`)
@@ -37,7 +37,8 @@ struct rt_node {
   rt_chan *in;             /* stages, sinks: the channel this node reads */
   rt_chan **outs;          /* input channels of the consumers */
   int nouts;
-  rt_pool *pool;           /* sources, stages: batches this node produces */
+  rt_pool *pool;           /* sources, stages, windows: batches this node produces */
+  rt_pool *mid_pool;       /* windows with a projection: the assembled rows before it */
   rt_pool *dead_pool;      /* one-row dead-letter records, made on first use */
   rt_reader *reader;       /* sources */
   rt_writer *writer;       /* sinks */
@@ -50,10 +51,13 @@ struct rt_node {
   /* counters (see the header comment) */
   int64_t rows_in;         /* sources: records read incl. bad; stages: rows received;
                               sinks: rows written */
-  int64_t rows_out;        /* rows sent on (sources, stages) */
+  int64_t rows_out;        /* rows sent on (sources, stages, windows) */
+  int64_t late;            /* windows: late rows (dropped or dead-lettered) */
+  int64_t win_live;        /* windows: groups still live after the final firing (0) */
+  int64_t win_peak;        /* windows: the most groups open (not yet fired) at once */
   int64_t *filtered;       /* stages: [nops], incremented by the kernel */
   rt_opcount *ops;         /* [max(nops, 1)] */
-  pipe_kctx ctx;           /* stages */
+  pipe_kctx ctx;           /* stages, windows (the projection) */
 };
 
 /* A dead-letter connector. The writer is thread-safe; `used` says whether to open it. */
@@ -104,10 +108,11 @@ int rt_host_source_new(pipe_run *r, rt_node *n);
 void rt_host_start(pipe_run *r);
 void rt_host_done(rt_node *n);
 
-/* threads: source.c, stage.c, sink.c */
+/* threads: source.c, stage.c, sink.c, window.c */
 void *rt_source_main(void *node);
 void *rt_stage_main(void *node);
 void *rt_sink_main(void *node);
+void *rt_window_main(void *node);
 
 /* rowerr.c: failures and error policies */
 /* An emergency (a writer's I/O error, a thread that cannot start): records the run's
@@ -131,12 +136,20 @@ int rt_source_rowerr(rt_node *n, const char *origin, const rt_rowerr *re);
 /* A kernel's failing row `row` of `in` under the policy of the failing operator. 0 to go
  * on, -1 to stop (the stage sends the rows before `row`, then EOS, and hangs up). */
 int rt_stage_rowerr(rt_node *n, const pipe_batch *in, int64_t row);
+/* A window's projection failing on row `row` of `mid` (the assembled rows), under ops[0]'s
+ * policy with the node's sites. 0 to go on, -1 to stop (as rt_stage_rowerr). */
+int rt_window_rowerr(rt_node *n, const pipe_batch *mid, int64_t row);
+/* A late row `row` of a window's input: its window ended at `end`, the clock is `clock`.
+ * Counted in n->late and dropped, or written under the window's `late` dead-letter
+ * policy. 0, or -1 when writing it failed the run. */
+int rt_window_late(rt_node *n, const pipe_batch *in, int64_t row, int64_t end, int64_t clock);
 /* An I/O error in a node: "error: MSG\n  --> FILE:L:C: in WHERE". A reader's error fails
  * the run gracefully (rt_run_fail_drain), a writer's cancels it (rt_run_fail); writer
  * EPIPE on the standard output stops the run quietly instead. */
 void rt_node_ioerr(rt_node *n, const char *msg, int was_epipe);
 /* What error texts and stats call a node (or a stage's operator `op`): "source `trades`"
- * (quoted) or "source trades", "filter", "select", "sink csv". */
+ * (quoted) or "source trades", "filter", "select", "window", "aggregate", "sink csv". A
+ * PREP operator is called after the window it prepares. */
 void rt_node_label(const rt_node *n, int op, int quoted, char *buf, size_t size);
 /* Opens the dead-letter writers some policy uses. -1 with r->err on failure. */
 int rt_dead_open(pipe_run *r);

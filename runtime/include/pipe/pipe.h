@@ -49,10 +49,15 @@ typedef struct pipe_error {
   char msg[1024];
 } pipe_error;
 
-/* One line of the --stats table. in = out + filtered + skipped + dead. */
+/* One line of the --stats table. in = out + filtered + skipped + dead, except on the line
+ * of a window or aggregate: there `out` counts the rows it emitted (one per fired group),
+ * `late` the rows that came after their window had fired (0 on every other line), and
+ * skipped / dead the rows its key and argument expressions failed on plus the output
+ * rows its projection failed on; without the latter, in = aggregated + late + skipped +
+ * dead. */
 typedef struct pipe_stat {
   char label[128];      /* "source trades (p.pipe:14:1)", "filter (p.pipe:17:5)" */
-  int64_t in, out, filtered, skipped, dead;
+  int64_t in, out, filtered, skipped, dead, late;
 } pipe_stat;
 
 /* NULL with *err filled when the descriptor is unusable (ABI version, malformed graph). */

@@ -1,0 +1,206 @@
+/* rt_window.h: the state of a window or aggregate node (window.c, win_key.c, win_group.c,
+ * win_pane.c, win_keyed.c, win_emit.c).
+ *
+ * A window node reads the rows its PREP operator made (keys, event time, aggregate
+ * arguments: see pipe_window_desc in abi.h) and keeps, per open group, one aggregate
+ * state laid out by generated code. The runtime's part is everything that does not
+ * depend on the program: the key table (win_key.c: hashing whole key columns, equality
+ * and order of keys, keys copied into our own storage), groups and the fire heap
+ * (win_group.c), the per-kind placement of a row and firing (win_pane.c for tumbling and
+ * sliding windows, which are built from panes; win_keyed.c for sessions, count windows
+ * and aggregates), and the assembly of fired groups into output batches (win_emit.c).
+ *
+ * Ownership: everything here belongs to the node's thread (rt_window_main), which makes
+ * the rt_window on start and frees it, with every open group and key, when it exits.
+ * A key lives while a group refers to it (refs), a group until it fires (or, for a pane,
+ * until the last window containing it fired), so memory follows open windows x keys and
+ * never the length of the stream.
+ */
+#ifndef RT_WINDOW_H
+#define RT_WINDOW_H
+
+#include "rt_internal.h"
+
+/* One key value, copied out of a batch. Bools and the int64 types use v.i. */
+typedef struct rt_kval {
+  union {
+    int64_t i;
+    double f;
+  } v;
+  const char *s;          /* strings: bytes inside the key's own allocation */
+  int64_t len;
+  int64_t null;
+} rt_kval;
+
+typedef struct rt_group rt_group;
+
+typedef struct rt_key {
+  struct rt_key *next;    /* hash chain */
+  uint64_t hash;
+  int64_t refs;           /* live groups of this key; the key is freed at 0 */
+  rt_group *cur;          /* panes: the pane used last (a cache); count: the open window;
+                           * aggregate: the group */
+  rt_group *sess;         /* sessions: the open sessions, by ascending first event */
+  rt_group *tmp;          /* sliding: the window being assembled while firing */
+  rt_kval vals[];         /* [nkeys]; string bytes follow */
+} rt_key;
+
+enum { RT_G_PANE = 1, RT_G_TEMP = 2, RT_G_SESSION = 3, RT_G_COUNT = 4, RT_G_ALL = 5 };
+
+/* A group: one aggregate state and what the runtime knows about it. */
+struct rt_group {
+  rt_key *key;
+  rt_group *next;         /* panes: pane table chain; sessions: the key's list */
+  rt_group *slot_next;    /* panes: the next pane with the same start */
+  rt_group *all_prev, *all_next;   /* every live group, for teardown */
+  int64_t start, end;     /* window_start and window_end; a pane: its start and the end of
+                           * the last window containing it */
+  int64_t rows;           /* count windows: rows in it */
+  int64_t seq;            /* creation order: the last tie-break of the output order */
+  int64_t line;           /* input line of the row that opened it */
+  int32_t heap;           /* index in the fire heap, or -1 */
+  int16_t role;           /* RT_G_* */
+  int16_t retired;        /* fired: in no lookup structure, waiting for `final` */
+};
+
+/* The aggregate state of g: right after the header, 16-aligned. */
+#define RT_GROUP_HDR ((sizeof(rt_group) + 15) & ~(size_t)15)
+static inline void *rt_group_state(rt_group *g) {
+  return (char *)g + RT_GROUP_HDR;
+}
+
+/* An entry of the fire heap: the group's end when it went in (<= its end, see
+ * win_group.c) and its seq, kept here so that sifting reads no group. */
+typedef struct rt_hent {
+  int64_t key, seq;
+  rt_group *g;
+} rt_hent;
+
+/* Panes (tumbling, sliding) with the same start, in ascending order of start. */
+typedef struct rt_slot {
+  int64_t start;
+  rt_group *panes;
+} rt_slot;
+
+typedef struct rt_window {
+  rt_node *n;
+  const pipe_window_desc *d;
+  const pipe_schema_desc *in;   /* the PREP rows: keys, event time, arguments */
+  int kind;                     /* enum pipe_win_kind */
+  int clocked;                  /* the clock follows in->wm (not for aggregates) */
+  int nkeys;
+  int64_t size, every, pane;    /* panes: window length, slide, pane length (gcd) */
+  size_t gsize;                 /* bytes of a group: header and state */
+  int64_t batch_rows;           /* rows per output batch */
+  int64_t clock;                /* C: the largest watermark seen */
+  int64_t next_fire;            /* no group fires before C reaches this */
+  /* keys (win_key.c) */
+  rt_key **ktab;
+  uint64_t kmask;
+  int64_t nkey;
+  /* groups (win_group.c) */
+  rt_group *all;                /* every live group */
+  rt_group *spare;              /* freed groups kept for reuse (next links them) */
+  int64_t nspare;
+  int64_t live;                 /* groups allocated: open, or fired and not yet final */
+  int64_t open, peak;           /* groups not yet fired, now and at most */
+  int64_t seq;
+  rt_group **ptab;              /* panes by (key, start) */
+  uint64_t pmask;
+  int64_t npane;
+  rt_hent *heap;                /* sessions and full count windows by end */
+  int64_t nheap, heapcap;
+  rt_slot *slots;               /* panes by start: slots[slo, slo + nslot) */
+  int64_t slo, nslot, slotcap;
+  /* the batch being placed (window.c) */
+  const pipe_batch *cur;
+  int64_t row;                  /* the row being placed */
+  int64_t run;                  /* first row not yet folded into its state */
+  int64_t seq0;                 /* arrival number of row 0 of cur */
+  uint64_t *hash;               /* [rowcap] key hash of each row */
+  void **states;                /* [rowcap] state of each row, NULL when late */
+  int64_t rowcap;
+  /* firing */
+  rt_group **fired;
+  int64_t nfired, firedcap;
+  rt_group **sortbuf;
+  int64_t sortcap;
+  /* output (win_emit.c) */
+  pipe_batch *mid;
+  void **out_states;            /* [batch_rows] */
+  rt_group **out_groups;        /* [batch_rows] freed once `final` has read them */
+  int64_t nout;
+  const char *origin;           /* the input's file, for output rows and their errors */
+  int closed;                   /* our outputs are closed (a projection stopped the run) */
+} rt_window;
+
+/* window.c */
+rt_window *rt_win_new(rt_node *n);
+void rt_win_free(rt_window *w);
+/* Folds the rows [w->run, end) of the current batch into their states. */
+void rt_win_flush(rt_window *w, int64_t end);
+
+/* win_key.c */
+void rt_win_hash(const rt_window *w, const pipe_batch *in, uint64_t *h);
+/* The key of row i (hash h), made if new (with refs 0). */
+rt_key *rt_win_key(rt_window *w, const pipe_batch *in, int64_t i, uint64_t h);
+/* Frees k if no group refers to it. */
+void rt_win_key_unused(rt_window *w, rt_key *k);
+void rt_win_keys_free(rt_window *w);
+/* Key order: column by column, nulls last (see docs/runtime.md). */
+int rt_win_key_cmp(const rt_window *w, const rt_key *a, const rt_key *b);
+/* Sorts groups by (end, key, seq). */
+void rt_win_sort(rt_window *w, rt_group **a, int64_t n);
+
+/* win_group.c */
+rt_group *rt_win_group_new(rt_window *w, rt_key *k, int role, int64_t line);
+/* Takes g out of every lookup structure (a fired group waiting for `final`): no row
+ * can reach it any more. */
+void rt_win_group_retire(rt_window *w, rt_group *g);
+void rt_win_group_free(rt_window *w, rt_group *g);
+void rt_win_groups_free(rt_window *w);
+void rt_win_heap_push(rt_window *w, rt_group *g);
+/* The group with the smallest hkey if that is at most `to`, else NULL. */
+rt_group *rt_win_heap_pop(rt_window *w, int64_t to);
+rt_group *rt_win_pane_find(const rt_window *w, const rt_key *k, int64_t start);
+void rt_win_pane_add(rt_window *w, rt_group *g);
+void rt_win_fired_add(rt_window *w, rt_group *g);
+
+/* win_pane.c: tumbling and sliding windows */
+void *rt_win_pane_place(rt_window *w, rt_key *k, int64_t ts, int64_t line, int64_t *late_end);
+int rt_win_pane_fire(rt_window *w, int64_t to, int eos);
+
+/* win_keyed.c: sessions, count windows, aggregates */
+void *rt_win_session_place(rt_window *w, rt_key *k, int64_t ts, int64_t line,
+                           int64_t *late_end);
+void *rt_win_count_place(rt_window *w, rt_key *k, int64_t ts, int64_t line);
+void *rt_win_all_place(rt_window *w, rt_key *k, int64_t line);
+int rt_win_keyed_fire(rt_window *w, int64_t to, int eos);
+
+/* win_emit.c: fired groups -> output rows. rt_win_emit takes g (retired at once, freed
+ * after `final`); rows are sent when a batch is full or at rt_win_emit_flush, which the
+ * thread calls after each input batch, watermark and EOS. Both return 0, or -1 when the
+ * node must stop (a projection failed under `fail`, or nobody is left to send to). */
+int rt_win_emit(rt_window *w, rt_group *g);
+int rt_win_emit_flush(rt_window *w);
+/* Emits the fired groups sorted by (end, key, seq) and empties the list. */
+int rt_win_emit_fired(rt_window *w);
+
+/* ---- event-time arithmetic: exact, saturating at the int64 range ---------------- */
+
+__extension__ typedef __int128 rt_i128;
+
+static inline int64_t rt_clamp64(rt_i128 v) {
+  return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : (int64_t)v;
+}
+/* floor(t / m) * m, for m > 0 (also for negative t). */
+static inline rt_i128 rt_floor_to(rt_i128 t, int64_t m) {
+  rt_i128 q = t / m;
+  if (t % m < 0) q--;
+  return q * m;
+}
+static inline int64_t rt_sat_add(int64_t a, int64_t b) {
+  return rt_clamp64((rt_i128)a + b);
+}
+
+#endif
