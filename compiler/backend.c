@@ -36,7 +36,9 @@ static void fail_msg(const char *what, char *llvm_msg) {
 }
 
 static int fail_err(const char *what, LLVMErrorRef err) {
-  fail_msg(what, LLVMGetErrorMessage(err));
+  char *msg = LLVMGetErrorMessage(err);   /* not LLVMDisposeMessage's to free */
+  fprintf(stderr, "pipec: error: %s: %s\n", what, msg);
+  LLVMDisposeErrorMessage(msg);
   return 1;
 }
 
@@ -105,8 +107,11 @@ int cg_module(cg_ctx *g, arena *a, plan_program *p, LLVMContextRef ctx, bool wit
   g->kernels = arena_alloc(a, (p->nnodes + 1) * sizeof *g->kernels);
   g->sites = arena_alloc(a, (p->nnodes + 1) * sizeof *g->sites);
   g->nsites = arena_alloc(a, (p->nnodes + 1) * sizeof *g->nsites);
-  for (int i = 0; i < p->nnodes; i++)
+  g->wins = arena_alloc(a, (p->nnodes + 1) * sizeof *g->wins);
+  for (int i = 0; i < p->nnodes; i++) {
     if (p->nodes[i]->kind == PLAN_STAGE) g->kernels[i] = cg_stage(g, p->nodes[i]);
+    else if (p->nodes[i]->kind == PLAN_WINDOW) cg_window(g, p->nodes[i]);
+  }
   cg_descriptors(g, with_main);
   char *msg = NULL;
   if (LLVMVerifyModule(g->mod, LLVMReturnStatusAction, &msg)) {
@@ -367,7 +372,7 @@ static int load_libs(const backend_opts *o) {
 /* The runtime functions generated code calls, defined by address so that the JIT finds
  * them even in a process that does not export its symbols (the unit tests). */
 #define RUNTIME_SYMBOLS(X) \
-  X(pipe_rt_col_reserve) X(pipe_rt_scratch) X(pipe_main) \
+  X(pipe_rt_col_reserve) X(pipe_rt_scratch) X(pipe_rt_agg_str_set) X(pipe_main) \
   X(pipe_std_len) X(pipe_std_lower) X(pipe_std_upper) X(pipe_std_trim) \
   X(pipe_std_contains) X(pipe_std_starts_with) X(pipe_std_ends_with) X(pipe_std_substr) \
   X(pipe_std_replace) X(pipe_std_concat) X(pipe_std_cmp) X(pipe_std_year) \

@@ -31,6 +31,7 @@ typedef struct cg_ctx {
   LLVMValueRef *kernels;     /* [plan->nnodes]: stage kernels, NULL for other nodes */
   LLVMValueRef *sites;       /* [plan->nnodes]: the stage's site table global (or NULL) */
   int *nsites;
+  struct cg_win *wins;       /* [plan->nnodes]: windows' generated functions */
   int errors;
 } cg_ctx;
 
@@ -111,6 +112,48 @@ LLVMValueRef cg_runtime_fn(cg_ctx *g, const char *name, LLVMTypeRef ret, LLVMTyp
 
 /* cg_stage.c */
 LLVMValueRef cg_stage(cg_ctx *g, const plan_node *n);
+/* Sets (on true) or clears bit n of an LSB-first bitmap. */
+void cg_set_bit(cg_fn *f, LLVMValueRef bits, LLVMValueRef n, LLVMValueRef on);
+/* Writes v as row n of an output column: col is &out->cols[j], values and validity its
+ * loaded pointers (validity only when t is nullable); strings are appended to its data. */
+void cg_store_value(cg_fn *f, LLVMValueRef col, LLVMValueRef values, LLVMValueRef validity, ty t,
+                    cg_val v, LLVMValueRef n);
+
+/* cg_window.c: a window's state layout and its generated functions (pipe_window_desc),
+ * NULL where the descriptor allows none. */
+typedef struct cg_win {
+  LLVMValueRef init, update, merge, final, project;
+  int32_t state_size;
+  int32_t nstr;
+  int32_t *str_offs;         /* [nstr] */
+} cg_win;
+void cg_window(cg_ctx *g, const plan_node *n);
+
+/* One aggregate call's part of a window's state: the indexes of its members in the state
+ * struct, -1 where it has none. cg_window.c lays the state out, cg_agg.c generates the
+ * code of each call. Every member starts at zero (no value yet), so no call needs init. */
+typedef struct cg_agg {
+  const ast_agg_call *call;
+  int col;                   /* PREP column of the argument, or -1 (count()) */
+  ty arg;                    /* that column's type */
+  ty res;                    /* the result: the call's column of mid */
+  int v;                     /* sum, min/max, first/last value; avg's f64 sum */
+  int has;                   /* values seen (0: the result is null) */
+  int seq;                   /* first/last: arrival number of the value */
+  int n, mean, m2;           /* count, avg: n; stddev: Welford's n, mean and M2 */
+} cg_agg;
+
+typedef struct cg_state {
+  LLVMTypeRef t;             /* the state struct */
+  cg_agg *aggs;              /* [naggs], in call order */
+  int naggs;
+} cg_state;
+
+/* cg_agg.c: code for one call, inserted where the builder is in f's function. `st`,
+ * `dst` and `src` point at states; f->row is the input row (update). */
+void cg_agg_update(cg_fn *f, const cg_state *s, const cg_agg *a, LLVMValueRef st, LLVMValueRef seq);
+void cg_agg_merge(cg_fn *f, const cg_state *s, const cg_agg *a, LLVMValueRef dst, LLVMValueRef src);
+cg_val cg_agg_final(cg_fn *f, const cg_state *s, const cg_agg *a, LLVMValueRef st);
 
 /* cg_desc.c: the pipe_program_desc `<stem>_program` and, for executables, `main`. */
 void cg_descriptors(cg_ctx *g, bool with_main);

@@ -1,6 +1,6 @@
 /* cg_desc.c: the static tables of pipe/abi.h that tell the runtime what to run: one
  * `const pipe_program_desc <stem>_program` with its nodes, schemas, connectors, needed
- * fields, operators, error sites, params (defaults rendered to the text form --param
+ * fields, operators, error sites, windows (pipe_window_desc), params (defaults rendered to the text form --param
  * takes, with the runtime's own formatters) and dead-letter connectors. For executables it
  * also defines `main`, which hands the program to pipe_main. */
 #include <string.h>
@@ -63,11 +63,23 @@ static LLVMValueRef needed(cg_ctx *g, const plan_node *n) {
   return table(g, g->t_i8, v, n->out.nfields, "needed");
 }
 
+static int desc_op_kind(const plan_node *n, int k) {
+  const ast_op *op = n->ops[k];
+  if (n->kind == PLAN_STAGE && k == n->nops - 1 && n->prep_of) return PIPE_OP_PREP;
+  switch (op->kind) {
+  case OP_FILTER: return PIPE_OP_FILTER;
+  case OP_WINDOW: return PIPE_OP_WINDOW;
+  case OP_AGGREGATE: return PIPE_OP_AGGREGATE;
+  default: return PIPE_OP_SELECT;
+  }
+}
+
+/* The ops of a stage or window; a PREP op has the window's span and error policy. */
 static LLVMValueRef ops(cg_ctx *g, const plan_node *n) {
   LLVMValueRef *rows = arena_alloc(g->a, (n->nops + 1) * sizeof *rows);
   for (int k = 0; k < n->nops; k++) {
     const ast_op *op = n->ops[k];
-    int kind = op->kind == OP_FILTER ? PIPE_OP_FILTER : PIPE_OP_SELECT;
+    int kind = desc_op_kind(n, k);
     rows[k] = LLVMConstNamedStruct(g->t_op_desc,
                                    (LLVMValueRef[]){i32(g, kind), i32(g, op->at.line),
                                                     i32(g, op->at.col), policy(g, op->policy)},
@@ -76,11 +88,48 @@ static LLVMValueRef ops(cg_ctx *g, const plan_node *n) {
   return table(g, g->t_op_desc, rows, n->nops, "ops");
 }
 
+static LLVMValueRef fn_or_null(cg_ctx *g, LLVMValueRef fn) {
+  return fn ? fn : LLVMConstNull(g->t_ptr);
+}
+
+/* `on late`: skip (the default) or dead_letter. */
+static LLVMValueRef late_policy(cg_ctx *g, const ast_policy *p) {
+  if (p && p->kind == POLICY_DEAD) return policy(g, p);
+  return LLVMConstNamedStruct(g->t_policy_desc, (LLVMValueRef[]){i32(g, PIPE_ON_SKIP), i32(g, -1)}, 2);
+}
+
+static LLVMValueRef window(cg_ctx *g, const plan_node *n) {
+  if (n->kind != PLAN_WINDOW) return LLVMConstNull(g->t_ptr);
+  static const int kinds[] = {[WIN_ALL] = PIPE_WIN_ALL, [WIN_TUMBLING] = PIPE_WIN_TUMBLING,
+                              [WIN_SLIDING] = PIPE_WIN_SLIDING, [WIN_SESSION] = PIPE_WIN_SESSION,
+                              [WIN_COUNT] = PIPE_WIN_COUNT};
+  const ast_op *w = n->window;
+  const cg_win *x = &g->wins[n->index];
+  win_kind k = w->u.window.kind;
+  LLVMValueRef *offs = arena_alloc(g->a, (x->nstr + 1) * sizeof *offs);
+  for (int i = 0; i < x->nstr; i++) offs[i] = i32(g, x->str_offs[i]);
+  LLVMValueRef f[16] = {
+      i32(g, kinds[k]), i32(g, w->u.window.keys.len), i32(g, plan_ts_col(w)),
+      i32(g, w->u.window.calls.len), cg_const_i64(g, k == WIN_ALL ? 0 : w->u.window.size_v),
+      cg_const_i64(g, k == WIN_SLIDING ? w->u.window.every_v : 0), i32(g, x->state_size),
+      i32(g, x->nstr), table(g, g->t_i32, offs, x->nstr, "str_offs"), schema(g, &w->u.window.mid),
+      fn_or_null(g, x->init), fn_or_null(g, x->update), fn_or_null(g, x->merge),
+      fn_or_null(g, x->final), fn_or_null(g, x->project), late_policy(g, w->u.window.late)};
+  LLVMValueRef init = LLVMConstNamedStruct(g->t_window_desc, f, 16);
+  LLVMValueRef gv = LLVMAddGlobal(g->mod, g->t_window_desc, "window");
+  LLVMSetInitializer(gv, init);
+  LLVMSetGlobalConstant(gv, 1);
+  LLVMSetLinkage(gv, LLVMPrivateLinkage);
+  return gv;
+}
+
 static LLVMValueRef node(cg_ctx *g, const plan_node *n) {
   const ast_decl *src = n->kind == PLAN_SOURCE ? n->source : NULL;
   const ast_conn *c = src ? src->u.source.conn : n->kind == PLAN_SINK ? n->sink->u.sink.conn : NULL;
-  int kind = n->kind == PLAN_SOURCE ? PIPE_NODE_SOURCE : n->kind == PLAN_STAGE ? PIPE_NODE_STAGE
-                                                                              : PIPE_NODE_SINK;
+  static const int kinds[] = {[PLAN_SOURCE] = PIPE_NODE_SOURCE, [PLAN_STAGE] = PIPE_NODE_STAGE,
+                              [PLAN_SINK] = PIPE_NODE_SINK, [PLAN_WINDOW] = PIPE_NODE_WINDOW};
+  int kind = kinds[n->kind];
+  bool has_ops = n->kind == PLAN_STAGE || n->kind == PLAN_WINDOW;
   bool wm = src && src->u.source.wm_field;
   LLVMValueRef f[18] = {
       i32(g, kind), i32(g, n->input), str(g, n->name), i32(g, n->at.line), i32(g, n->at.col),
@@ -88,10 +137,9 @@ static LLVMValueRef node(cg_ctx *g, const plan_node *n) {
       i32(g, wm ? src->u.source.wm_index : -1), i32(g, 0),
       cg_const_i64(g, wm ? src->u.source.wm_delay_us : 0),
       g->kernels[n->index] ? g->kernels[n->index] : LLVMConstNull(g->t_ptr),
-      n->kind == PLAN_STAGE ? ops(g, n) : LLVMConstNull(g->t_ptr), i32(g, n->nops),
+      has_ops ? ops(g, n) : LLVMConstNull(g->t_ptr), i32(g, has_ops ? n->nops : 0),
       i32(g, g->nsites[n->index]),
-      g->sites[n->index] ? g->sites[n->index] : LLVMConstNull(g->t_ptr),
-      LLVMConstNull(g->t_ptr)};
+      g->sites[n->index] ? g->sites[n->index] : LLVMConstNull(g->t_ptr), window(g, n)};
   return LLVMConstNamedStruct(g->t_node_desc, f, 18);
 }
 

@@ -37,7 +37,7 @@ typedef struct out_cols {
 
 /* Sets (on true) or clears bit n of an LSB-first bitmap: a validity bitmap or bool values.
  * Pooled batches keep stale bits, so both cases are written. */
-static void set_bit(cg_fn *f, LLVMValueRef bits, LLVMValueRef n, LLVMValueRef on) {
+void cg_set_bit(cg_fn *f, LLVMValueRef bits, LLVMValueRef n, LLVMValueRef on) {
   cg_ctx *g = f->g;
   LLVMValueRef at = index_ptr(g, g->t_i8, bits, LLVMBuildLShr(g->b, n, cg_const_i64(g, 3), ""));
   LLVMValueRef old = LLVMBuildLoad2(g->b, g->t_i8, at, "bbyte");
@@ -70,27 +70,28 @@ static void append_string(cg_fn *f, LLVMValueRef col, LLVMValueRef offsets, LLVM
   LLVMBuildStore(g->b, end, index_ptr(g, g->t_i64, offsets, n1));
 }
 
-static void store_value(cg_fn *f, const out_cols *oc, int j, ty t, cg_val v, LLVMValueRef n) {
+void cg_store_value(cg_fn *f, LLVMValueRef col, LLVMValueRef values, LLVMValueRef validity, ty t,
+                    cg_val v, LLVMValueRef n) {
   cg_ctx *g = f->g;
   LLVMValueRef isnull = t.nullable ? cg_is_null(f, v) : NULL;
   switch (t.kind) {
   case TY_STRING: {
     LLVMValueRef len = isnull ? LLVMBuildSelect(g->b, isnull, cg_const_i64(g, 0), v.len, "") : v.len;
-    append_string(f, oc->col[j], oc->values[j], n, v.v, len);
+    append_string(f, col, values, n, v.v, len);
     break;
   }
   case TY_BOOL: /* bit-packed, as in Arrow */
-    set_bit(f, oc->values[j], n, v.v);
+    cg_set_bit(f, values, n, v.v);
     break;
   case TY_F64:
-    LLVMBuildStore(g->b, v.v, index_ptr(g, g->t_f64, oc->values[j], n));
+    LLVMBuildStore(g->b, v.v, index_ptr(g, g->t_f64, values, n));
     break;
   case TY_NULL: break;
   default:
-    LLVMBuildStore(g->b, v.v, index_ptr(g, g->t_i64, oc->values[j], n));
+    LLVMBuildStore(g->b, v.v, index_ptr(g, g->t_i64, values, n));
     break;
   }
-  if (isnull) set_bit(f, oc->validity[j], n, LLVMBuildNot(g->b, isnull, ""));
+  if (isnull) cg_set_bit(f, validity, n, LLVMBuildNot(g->b, isnull, ""));
 }
 
 static void append_row(cg_fn *f, const out_cols *oc) {
@@ -106,7 +107,7 @@ static void append_row(cg_fn *f, const out_cols *oc) {
     else
       v = f->slots[j].val;
     if (!t.nullable) v.null = NULL;
-    store_value(f, oc, j, t, v, n);
+    cg_store_value(f, oc->col[j], oc->values[j], oc->validity[j], t, v, n);
   }
   LLVMValueRef line = LLVMBuildLoad2(g->b, g->t_i64, index_ptr(g, g->t_i64, oc->in_lines, f->row), "line");
   LLVMBuildStore(g->b, line, index_ptr(g, g->t_i64, oc->lines, n));

@@ -1,10 +1,11 @@
 /* plan.c: turns a checked program into the dataflow graph of plan.h. Only flows that reach
  * a sink are planned. Sources come first, in declaration order; then every let and bare
  * flow in declaration order, each after the nodes it reads (topological order). Runs of
- * filter/select become one stage (fusion), also across a let that has a single consumer.
- * Finally projection pushdown walks the graph backwards: a sink needs every field it
- * receives, a stage needs the input fields its operators read, and a source parses only
- * the fields someone needs. */
+ * filter/select become one stage (fusion), also across a let that has a single consumer;
+ * a window or aggregate ends the run with its PREP op and becomes a node of its own.
+ * Finally projection pushdown walks the graph backwards: a sink or a window needs every
+ * field it receives, a stage needs the input fields its operators read, and a source
+ * parses only the fields someone needs. */
 #include <stdlib.h>
 #include <string.h>
 #include "plan.h"
@@ -130,6 +131,26 @@ static void stage_push(builder *b, plan_node *n, ast_op *op) {
 
 static int plan_decl(builder *b, ast_decl *d);
 
+/* A window after node `from`: its PREP op ends the stage before it (a stage of its own
+ * when `from` is not an open stage). Returns the window's node. */
+static int plan_window(builder *b, ast_op *op, int from, bool open, const char *name) {
+  if (!open || node_at(b, from)->kind != PLAN_STAGE)
+    from = new_node(b, PLAN_STAGE, from, op->at, name ? name : "stage")->index;
+  plan_node *st = node_at(b, from);
+  int *arg_cols = arena_alloc(b->a, (op->u.window.calls.len + 1) * sizeof(int));
+  stage_push(b, st, plan_prep_op(b->a, op, arg_cols));
+  st->prep_of = op;
+  plan_node *n = new_node(b, PLAN_WINDOW, from, op->at, name ? name : op_kind_name(op->kind));
+  n->window = op;
+  n->arg_cols = arg_cols;
+  n->in = st->out;
+  n->out = op->out;
+  n->ops = arena_alloc(b->a, sizeof *n->ops);
+  n->ops[0] = op;
+  n->nops = 1;
+  return n->index;
+}
+
 /* Plans the ops of f after node `from`; `open` says the stage `from` may take more ops
  * (a let with one consumer). Returns the flow's last node. */
 static int plan_ops(builder *b, ast_flow *f, int from, bool open, const char *name) {
@@ -149,7 +170,8 @@ static int plan_ops(builder *b, ast_flow *f, int from, bool open, const char *na
       cur = n->index;
       open = false;
     } else {
-      open = false;   /* window/aggregate: rejected by sema in this version */
+      cur = plan_window(b, op, cur, open, name);
+      open = false;
     }
   }
   return cur;
@@ -264,7 +286,7 @@ static void push_down(builder *b) {
     if (n->input < 0) continue;
     plan_node *up = p->nodes[n->input];
     bool *need = arena_alloc(b->a, (up->out.nfields + 1) * sizeof(bool));
-    if (n->kind == PLAN_SINK)
+    if (n->kind == PLAN_SINK || n->kind == PLAN_WINDOW)
       for (int f = 0; f < up->out.nfields; f++) need[f] = true;
     else if (n->kind == PLAN_STAGE)
       stage_needs(b->a, n, need);
@@ -304,6 +326,7 @@ static void collect_dead(builder *b) {
     plan_node *n = p->nodes[i];
     if (n->kind == PLAN_SOURCE) add_dead(b, &v, n->source->u.source.policy);
     for (int k = 0; k < n->nops; k++) add_dead(b, &v, n->ops[k]->policy);
+    if (n->kind == PLAN_WINDOW) add_dead(b, &v, n->window->u.window.late);
   }
 }
 
@@ -345,45 +368,4 @@ plan_program *plan_build(arena *a, ast_program *prog, const char *file) {
   collect_dead(&b);
   collect_params(&b, prog);
   return b.p;
-}
-
-/* ---- dump ------------------------------------------------------------------------- */
-
-static const char *kind_name(plan_kind k) {
-  return k == PLAN_SOURCE ? "source" : k == PLAN_STAGE ? "stage" : "sink";
-}
-
-static void dump_row(FILE *out, const row_type *r, const bool *needed) {
-  char buf[32];
-  fputc('{', out);
-  for (int i = 0; i < r->nfields; i++)
-    fprintf(out, "%s%s: %s%s", i ? ", " : " ", r->fields[i].name, ty_str(r->fields[i].type, buf),
-            needed && !needed[i] ? " (unread)" : "");
-  fputs(r->nfields ? " }" : "}", out);
-}
-
-void plan_dump(FILE *out, const plan_program *p) {
-  fprintf(out, "plan %s: %d nodes, %d params, %d dead-letter connectors\n", p->file, p->nnodes,
-          p->nparams, p->ndead);
-  for (int i = 0; i < p->nnodes; i++) {
-    const plan_node *n = p->nodes[i];
-    fprintf(out, "  #%d %s %s (%d:%d)", n->index, kind_name(n->kind), n->name ? n->name : "",
-            n->at.line, n->at.col);
-    if (n->input >= 0) fprintf(out, " <- #%d", n->input);
-    fputc('\n', out);
-    if (n->kind == PLAN_STAGE) {
-      fputs("      in  ", out);
-      dump_row(out, &n->in, NULL);
-      fputc('\n', out);
-      for (int k = 0; k < n->nops; k++)
-        fprintf(out, "      op %d: %s (%d:%d)\n", k, op_kind_name(n->ops[k]->kind),
-                n->ops[k]->at.line, n->ops[k]->at.col);
-    }
-    fputs(n->kind == PLAN_SINK ? "      in  " : "      out ", out);
-    dump_row(out, &n->out, n->kind == PLAN_SINK ? NULL : n->needed);
-    fputc('\n', out);
-  }
-  for (int i = 0; i < p->ndead; i++)
-    fprintf(out, "  dead %d: %s(%s)\n", i, p->dead[i]->name ? p->dead[i]->name : "?",
-            p->dead[i]->path ? p->dead[i]->path : "<param>");
 }
