@@ -275,8 +275,8 @@ static int value_text(const pipe_column *c, int type, int64_t row, char *buf, pi
 
 /* A kernel's failing row of `in` (rows of `schema`): a stage's input, or a window's
  * assembled rows under its projection. */
-static int kernel_rowerr(rt_node *n, const pipe_batch *in, const pipe_schema_desc *schema,
-                         int64_t row) {
+int rt_kernel_rowerr(rt_node *n, const pipe_batch *in, const pipe_schema_desc *schema,
+                     int64_t row) {
   const pipe_node_desc *d = n->d;
   int32_t s = n->ctx.err_site;
   static const pipe_site_desc unknown = {0, 0, 0, -1, "row error"};
@@ -308,13 +308,6 @@ static int kernel_rowerr(rt_node *n, const pipe_batch *in, const pipe_schema_des
   return rc;
 }
 
-int rt_stage_rowerr(rt_node *n, const pipe_batch *in, int64_t row) {
-  return kernel_rowerr(n, in, &n->run->prog->nodes[n->d->input].schema, row);
-}
-
-int rt_window_rowerr(rt_node *n, const pipe_batch *mid, int64_t row) {
-  return kernel_rowerr(n, mid, &n->d->window->mid, row);
-}
 
 int rt_window_late(rt_node *n, const pipe_batch *in, int64_t row, int64_t end, int64_t clock) {
   const pipe_window_desc *w = n->d->window;

@@ -111,6 +111,17 @@ void rt_host_done(rt_node *n);
 /* threads: source.c, stage.c, sink.c, window.c */
 void *rt_source_main(void *node);
 void *rt_stage_main(void *node);
+/* stage.c, shared with windows' projections: runs `kernel` over in (rows of `schema`,
+ * released) into out, applying the error policy of each failing row. Returns the input
+ * rows processed: in->nrows, or the failing row + 1 when its policy stops the node (*stop
+ * set; out then holds exactly the output of the rows before it). */
+int64_t rt_kernel_run(rt_node *n, pipe_kernel_fn kernel, const pipe_schema_desc *schema,
+                      pipe_batch *in, pipe_batch *out, int *stop);
+/* Sends b (consumed) on if it has rows, counting them out. 0, or -1 when no consumer is
+ * left. */
+int rt_node_send(rt_node *n, pipe_batch *b);
+/* Stopping under `fail`: hangs up n's input (waking its producers), sends out, closes. */
+void rt_node_stop_after(rt_node *n, pipe_batch *out);
 void *rt_sink_main(void *node);
 void *rt_window_main(void *node);
 
@@ -133,12 +144,11 @@ void rt_format_open_error(pipe_run *r, const pipe_node_desc *d, const char *wher
 /* A reader's bad row under the source's policy. 0 to go on, -1 to stop the thread
  * (fail: the run is stopping; the source sends the rows in hand, then EOS). */
 int rt_source_rowerr(rt_node *n, const char *origin, const rt_rowerr *re);
-/* A kernel's failing row `row` of `in` under the policy of the failing operator. 0 to go
- * on, -1 to stop (the stage sends the rows before `row`, then EOS, and hangs up). */
-int rt_stage_rowerr(rt_node *n, const pipe_batch *in, int64_t row);
-/* A window's projection failing on row `row` of `mid` (the assembled rows), under ops[0]'s
- * policy with the node's sites. 0 to go on, -1 to stop (as rt_stage_rowerr). */
-int rt_window_rowerr(rt_node *n, const pipe_batch *mid, int64_t row);
+/* A kernel's failing row `row` of `in` (rows of `schema`) under the policy of the failing
+ * operator (the site's op; a window's projection: ops[0]). 0 to go on, -1 to stop (the
+ * node sends the rows before `row`, then EOS, and hangs up). */
+int rt_kernel_rowerr(rt_node *n, const pipe_batch *in, const pipe_schema_desc *schema,
+                     int64_t row);
 /* A late row `row` of a window's input: its window ended at `end`, the clock is `clock`.
  * Counted in n->late and dropped, or written under the window's `late` dead-letter
  * policy. 0, or -1 when writing it failed the run. */

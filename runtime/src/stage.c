@@ -13,16 +13,14 @@
  */
 #include "rt_internal.h"
 
-/* Runs the kernel over in into out. Returns the input rows processed: in->nrows, or the
- * failing row + 1 when the row's policy stops the stage (*stop set; out then holds exactly
- * the output of the rows before it). in is released. */
-static int64_t run_kernel(rt_node *n, pipe_batch *in, pipe_batch *out, int *stop) {
+int64_t rt_kernel_run(rt_node *n, pipe_kernel_fn kernel, const pipe_schema_desc *schema,
+                      pipe_batch *in, pipe_batch *out, int *stop) {
   int64_t start = 0, done = in->nrows;
   *stop = 0;
   for (;;) {
-    int64_t r = n->d->kernel(&n->ctx, in, out, start);
+    int64_t r = kernel(&n->ctx, in, out, start);
     if (r >= in->nrows) break;
-    if (rt_stage_rowerr(n, in, r) != 0) {
+    if (rt_kernel_rowerr(n, in, schema, r) != 0) {
       *stop = 1;
       done = r + 1;   /* the rows after the failing one were never looked at */
       break;
@@ -34,8 +32,7 @@ static int64_t run_kernel(rt_node *n, pipe_batch *in, pipe_batch *out, int *stop
   return done;
 }
 
-/* Sends out (consumed) if it has rows. 0, or -1 when no consumer is left. */
-static int send_out(rt_node *n, pipe_batch *out) {
+int rt_node_send(rt_node *n, pipe_batch *out) {
   if (out->nrows == 0) {
     rt_batch_release(out);
     return 0;
@@ -45,20 +42,25 @@ static int send_out(rt_node *n, pipe_batch *out) {
   return rt_node_emit(n, &m);
 }
 
+void rt_node_stop_after(rt_node *n, pipe_batch *out) {
+  rt_chan_hangup(n->in);   /* first: wake our producers while we send what we have */
+  rt_node_send(n, out);
+  rt_node_close_outs(n);
+}
+
 /* 0 to go on, -1 to stop (the run failed here, or nobody is left to send to). */
 static int on_batch(rt_node *n, pipe_batch *in) {
   if (!n->d->kernel) {
     n->rows_in += in->nrows;
-    return send_out(n, in);
+    return rt_node_send(n, in);
   }
   pipe_batch *out = rt_batch_get_cap(n->pool, in->nrows);
   out->origin = in->origin;
   int stop;
-  n->rows_in += run_kernel(n, in, out, &stop);
-  if (!stop) return send_out(n, out);
-  rt_chan_hangup(n->in);   /* first: wake our producers while we send what we have */
-  send_out(n, out);
-  rt_node_close_outs(n);
+  const pipe_schema_desc *schema = &n->run->prog->nodes[n->d->input].schema;
+  n->rows_in += rt_kernel_run(n, n->d->kernel, schema, in, out, &stop);
+  if (!stop) return rt_node_send(n, out);
+  rt_node_stop_after(n, out);
   return -1;
 }
 

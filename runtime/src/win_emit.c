@@ -50,40 +50,16 @@ int rt_win_emit(rt_window *w, rt_group *g) {
   return w->nout >= w->batch_rows ? rt_win_emit_flush(w) : 0;
 }
 
-/* Sends b (consumed) if it has rows. 0, or -1 when nobody is left to send to. */
-static int send_out(rt_node *n, pipe_batch *b) {
-  if (b->nrows == 0) {
-    rt_batch_release(b);
-    return 0;
-  }
-  n->rows_out += b->nrows;
-  rt_msg m = {RT_MSG_BATCH, b, 0};
-  return rt_node_emit(n, &m);
-}
-
 /* Runs the projection over mid (consumed) and sends the result. Under `fail` it stops as
  * a stage does: hangs up its input, sends the rows before the failing one, closes. */
 static int project(rt_window *w, pipe_batch *mid) {
   rt_node *n = w->n;
   pipe_batch *out = rt_batch_get_cap(n->pool, mid->nrows);
   out->origin = mid->origin;
-  int64_t start = 0;
-  int stop = 0;
-  for (;;) {
-    int64_t r = w->d->project(&n->ctx, mid, out, start);
-    if (r >= mid->nrows) break;
-    if (rt_window_rowerr(n, mid, r) != 0) {
-      stop = 1;
-      break;
-    }
-    start = r + 1;
-  }
-  rt_scratch_reset(&n->ctx);
-  rt_batch_release(mid);
-  if (!stop) return send_out(n, out);
-  rt_chan_hangup(n->in);
-  send_out(n, out);
-  rt_node_close_outs(n);
+  int stop;
+  rt_kernel_run(n, w->d->project, &w->d->mid, mid, out, &stop);
+  if (!stop) return rt_node_send(n, out);
+  rt_node_stop_after(n, out);
   w->closed = 1;
   return -1;
 }
@@ -99,7 +75,7 @@ int rt_win_emit_flush(rt_window *w) {
   w->mid = NULL;
   w->nout = 0;
   if (w->d->project) return project(w, mid);
-  return send_out(w->n, mid);
+  return rt_node_send(w->n, mid);
 }
 
 int rt_win_emit_fired(rt_window *w) {

@@ -84,8 +84,7 @@ static int fire(rt_window *w, int64_t to, int eos) {
   return rt_win_keyed_fire(w, to, eos);
 }
 
-/* Whether C = max(C, c) makes something fire: a group ends at or before it. Also when C
- * stays: a count window that filled up with an end already behind C fires now. */
+/* Whether C = max(C, c) makes something fire: a group ends at or before it. */
 static int due(const rt_window *w, int64_t c) {
   return (c > w->clock ? c : w->clock) >= w->next_fire;
 }
@@ -140,9 +139,15 @@ static int on_batch(rt_window *w, pipe_batch *in) {
     rt_key *k = rt_win_key(w, in, i, w->hash[i]);
     int64_t late_end = 0;
     w->states[i] = place(w, k, in, i, &late_end);
-    if (w->states[i]) continue;
-    rt_win_key_unused(w, k);
-    rc = rt_window_late(n, in, i, late_end, w->clock);
+    if (!w->states[i]) {
+      rt_win_key_unused(w, k);
+      rc = rt_window_late(n, in, i, late_end, w->clock);
+    } else if (clocked && w->next_fire <= w->clock) {
+      /* Only a count window can end behind the clock: it filled with this row, and
+       * fires now, as it would under any other cut of the batches. */
+      rt_win_flush(w, i + 1);
+      rc = fire(w, w->clock, 0);
+    }
   }
   if (rc == 0) rt_win_flush(w, nr);
   n->rows_in += i;
