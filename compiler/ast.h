@@ -183,7 +183,7 @@ typedef struct ast_arg {
   ast_expr *value;
 } ast_arg;
 
-typedef enum conn_kind { CONN_UNKNOWN, CONN_CSV, CONN_JSONL, CONN_HOST } conn_kind;
+typedef enum conn_kind { CONN_UNKNOWN, CONN_CSV, CONN_JSONL, CONN_HOST, CONN_SQLITE } conn_kind;
 
 /* `csv("x.csv", header = false)`. Sema fills the resolved fields. */
 typedef struct ast_conn {
@@ -195,6 +195,8 @@ typedef struct ast_conn {
   int path_param;         /* sema: param index when the path is a param, else -1 */
   bool header;            /* sema: csv header row (default true) */
   char delimiter;         /* sema: csv delimiter (default ',') */
+  const char *table;      /* sema: sqlite sink: the table to write, or NULL */
+  const char *query;      /* sema: sqlite source: the SELECT to read, or NULL */
 } ast_conn;
 
 typedef enum policy_kind { POLICY_FAIL, POLICY_SKIP, POLICY_DEAD } policy_kind;

@@ -24,7 +24,7 @@ typedef struct cg_ctx {
   /* scalar types */
   LLVMTypeRef t_void, t_i1, t_i8, t_i32, t_i64, t_f64, t_ptr;
   /* pipe/abi.h structs */
-  LLVMTypeRef t_str, t_column, t_batch, t_value, t_kctx, t_agg_str;
+  LLVMTypeRef t_str, t_column, t_batch, t_value, t_kctx, t_agg_str, t_key_val;
   LLVMTypeRef t_field_desc, t_schema_desc, t_conn_desc, t_policy_desc, t_op_desc,
       t_site_desc, t_node_desc, t_param_desc, t_program_desc, t_window_desc;
   LLVMTypeRef t_kernel;      /* pipe_kernel_fn */
@@ -40,6 +40,7 @@ enum { CG_COL_VALIDITY, CG_COL_VALUES, CG_COL_DATA, CG_COL_DATA_LEN, CG_COL_DATA
 enum { CG_BATCH_NROWS, CG_BATCH_CAP, CG_BATCH_LINES, CG_BATCH_WM, CG_BATCH_COLS, CG_BATCH_ORIGIN };
 enum { CG_VAL_I, CG_VAL_F, CG_VAL_S, CG_VAL_SLEN, CG_VAL_IS_NULL };
 enum { CG_KCTX_PARAMS, CG_KCTX_FILTERED, CG_KCTX_ERR_SITE };
+enum { CG_KEY_V, CG_KEY_S, CG_KEY_LEN, CG_KEY_NULL };
 
 /* A value during expression generation. `null` is an i1 (NULL: never null); strings carry
  * their length in `len`. `field` is the stage input field the value is a plain copy of,
@@ -123,11 +124,16 @@ void cg_store_value(cg_fn *f, LLVMValueRef col, LLVMValueRef values, LLVMValueRe
  * NULL where the descriptor allows none. */
 typedef struct cg_win {
   LLVMValueRef init, update, merge, final, project;
+  LLVMValueRef hash, eq;     /* cg_key.c */
   int32_t state_size;
   int32_t nstr;
   int32_t *str_offs;         /* [nstr] */
 } cg_win;
 void cg_window(cg_ctx *g, const plan_node *n);
+
+/* cg_key.c: the window's key hashing and equality (pipe_key_hash_fn, pipe_key_eq_fn). */
+LLVMValueRef cg_key_hash(cg_ctx *g, const plan_node *n);
+LLVMValueRef cg_key_eq(cg_ctx *g, const plan_node *n);
 
 /* One aggregate call's part of a window's state: the indexes of its members in the state
  * struct, -1 where it has none. cg_window.c lays the state out, cg_agg.c generates the

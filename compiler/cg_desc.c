@@ -41,12 +41,14 @@ static LLVMValueRef schema(cg_ctx *g, const row_type *r) {
 static LLVMValueRef conn(cg_ctx *g, const ast_conn *c) {
   if (!c) return LLVMConstNull(g->t_conn_desc);
   int kind = c->kind == CONN_CSV ? PIPE_CONN_CSV : c->kind == CONN_JSONL ? PIPE_CONN_JSONL
-             : c->kind == CONN_HOST ? PIPE_CONN_HOST : 0;
+             : c->kind == CONN_HOST ? PIPE_CONN_HOST : c->kind == CONN_SQLITE ? PIPE_CONN_SQLITE
+             : 0;
   return LLVMConstNamedStruct(
       g->t_conn_desc,
       (LLVMValueRef[]){i32(g, kind), i32(g, c->path_param), str(g, c->path), i32(g, c->header),
-                       i32(g, (unsigned char)c->delimiter), i32(g, c->at.line), i32(g, c->at.col)},
-      7);
+                       i32(g, (unsigned char)c->delimiter), i32(g, c->at.line), i32(g, c->at.col),
+                       str(g, c->table), str(g, c->query)},
+      9);
 }
 
 static LLVMValueRef policy(cg_ctx *g, const ast_policy *p) {
@@ -108,14 +110,15 @@ static LLVMValueRef window(cg_ctx *g, const plan_node *n) {
   win_kind k = w->u.window.kind;
   LLVMValueRef *offs = arena_alloc(g->a, (x->nstr + 1) * sizeof *offs);
   for (int i = 0; i < x->nstr; i++) offs[i] = i32(g, x->str_offs[i]);
-  LLVMValueRef f[16] = {
+  LLVMValueRef f[18] = {
       i32(g, kinds[k]), i32(g, w->u.window.keys.len), i32(g, plan_ts_col(w)),
       i32(g, w->u.window.calls.len), cg_const_i64(g, k == WIN_ALL ? 0 : w->u.window.size_v),
       cg_const_i64(g, k == WIN_SLIDING ? w->u.window.every_v : 0), i32(g, x->state_size),
       i32(g, x->nstr), table(g, g->t_i32, offs, x->nstr, "str_offs"), schema(g, &w->u.window.mid),
       fn_or_null(g, x->init), fn_or_null(g, x->update), fn_or_null(g, x->merge),
-      fn_or_null(g, x->final), fn_or_null(g, x->project), late_policy(g, w->u.window.late)};
-  LLVMValueRef init = LLVMConstNamedStruct(g->t_window_desc, f, 16);
+      fn_or_null(g, x->final), fn_or_null(g, x->project), late_policy(g, w->u.window.late),
+      fn_or_null(g, x->hash), fn_or_null(g, x->eq)};
+  LLVMValueRef init = LLVMConstNamedStruct(g->t_window_desc, f, 18);
   LLVMValueRef gv = LLVMAddGlobal(g->mod, g->t_window_desc, "window");
   LLVMSetInitializer(gv, init);
   LLVMSetGlobalConstant(gv, 1);

@@ -17,6 +17,8 @@ static void abi_runtime_types(cg_ctx *g) {
   g->t_column = named(g, "pipe_column", (LLVMTypeRef[]){P, P, P, I64, I64}, 5);
   g->t_batch = named(g, "pipe_batch", (LLVMTypeRef[]){I64, I64, P, P, P, P, I32, I32, P}, 9);
   g->t_agg_str = named(g, "pipe_agg_str", (LLVMTypeRef[]){P, I64, I64}, 3);
+  /* the union {i64, f64} as its i64; loads of v.f read the same 8 bytes as a double */
+  g->t_key_val = named(g, "pipe_key_val", (LLVMTypeRef[]){I64, P, I64, I64}, 4);
   g->t_value = named(g, "pipe_value", (LLVMTypeRef[]){I64, g->t_f64, P, I64, g->t_i8}, 5);
   g->t_kctx = named(g, "pipe_kctx", (LLVMTypeRef[]){P, P, I32, I32, P, I64, I64, P}, 8);
   g->t_kernel = LLVMFunctionType(I64, (LLVMTypeRef[]){P, P, P, I64}, 4, 0);
@@ -27,7 +29,7 @@ static void abi_desc_types(cg_ctx *g) {
   g->t_field_desc = named(g, "pipe_field_desc", (LLVMTypeRef[]){P, I32, I32}, 3);
   g->t_schema_desc = named(g, "pipe_schema_desc", (LLVMTypeRef[]){P, I32, I32}, 3);
   g->t_conn_desc =
-      named(g, "pipe_conn_desc", (LLVMTypeRef[]){I32, I32, P, I32, I32, I32, I32}, 7);
+      named(g, "pipe_conn_desc", (LLVMTypeRef[]){I32, I32, P, I32, I32, I32, I32, P, P}, 9);
   g->t_policy_desc = named(g, "pipe_policy_desc", (LLVMTypeRef[]){I32, I32}, 2);
   g->t_op_desc = named(g, "pipe_op_desc", (LLVMTypeRef[]){I32, I32, I32, g->t_policy_desc}, 4);
   g->t_site_desc = named(g, "pipe_site_desc", (LLVMTypeRef[]){I32, I32, I32, I32, P}, 5);
@@ -37,8 +39,9 @@ static void abi_desc_types(cg_ctx *g) {
                          18);
   g->t_window_desc = named(g, "pipe_window_desc",
                            (LLVMTypeRef[]){I32, I32, I32, I32, I64, I64, I32, I32, P,
-                                           g->t_schema_desc, P, P, P, P, P, g->t_policy_desc},
-                           16);
+                                           g->t_schema_desc, P, P, P, P, P, g->t_policy_desc,
+                                           P, P},
+                           18);
   g->t_param_desc = named(g, "pipe_param_desc", (LLVMTypeRef[]){P, I32, I32, P}, 4);
   g->t_program_desc =
       named(g, "pipe_program_desc", (LLVMTypeRef[]){I32, I32, P, P, P, I32, I32, P}, 8);

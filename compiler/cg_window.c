@@ -282,4 +282,6 @@ void cg_window(cg_ctx *g, const plan_node *n) {
   w->merge = gen_merge(g, n, &s);
   w->final = gen_final(g, n, &s);
   w->project = gen_project(g, n);
+  w->hash = cg_key_hash(g, n);
+  w->eq = cg_key_eq(g, n);
 }

@@ -1,10 +1,13 @@
 /* sema_conn.c: connectors (`csv(path, header = true, delimiter = ",")`, `jsonl(path)`,
- * `host()`) and error policies. Fills the resolved fields of ast_conn: the kind, the path
- * ("-" for the standard streams) or the param that holds it, and the csv options. */
+ * `sqlite(path, table = "t")` / `sqlite(path, query = "select ...")`, `host()`) and error
+ * policies. Fills the resolved fields of ast_conn: the kind, the path ("-" for the
+ * standard streams) or the param that holds it, the csv options and the sqlite table or
+ * query. Table and query are constant strings: they become SQL text, so nothing that
+ * varies at run time may reach them (the runtime quotes the table name). */
 #include <string.h>
 #include "sema_internal.h"
 
-static const char *const conn_names[] = {"csv", "jsonl", "host"};
+static const char *const conn_names[] = {"csv", "jsonl", "sqlite", "host"};
 
 /* The connector's name: its span starts there. */
 static span name_span(const ast_conn *c) {
@@ -17,13 +20,14 @@ static conn_kind conn_lookup(const char *name) {
   if (strcmp(name, "csv") == 0) return CONN_CSV;
   if (strcmp(name, "jsonl") == 0) return CONN_JSONL;
   if (strcmp(name, "host") == 0) return CONN_HOST;
+  if (strcmp(name, "sqlite") == 0) return CONN_SQLITE;
   return CONN_UNKNOWN;
 }
 
 /* Whether the connector may be used this way; reports E0310 when not. Every kind reads
  * and writes rows except that a dead letter must go to a file or stream. */
 static bool usable(sema *s, ast_conn *c, conn_use use) {
-  if (use == CONN_AS_DEAD && c->kind == CONN_HOST) {
+  if (use == CONN_AS_DEAD && (c->kind == CONN_HOST || c->kind == CONN_SQLITE)) {
     diag_error(s->d, c->at, DIAG_E0310, "`dead_letter` needs a `csv` or `jsonl` connector");
     diag_hint(s->d, "for example `on error dead_letter(jsonl(\"errors.jsonl\"))`");
     return false;
@@ -37,6 +41,13 @@ static void check_path(sema *s, ast_conn *c, ast_arg *arg, conn_use use) {
   if (e->kind == EXPR_NAME && !sema_lookup(s, e->u.name.id) &&
       (strcmp(e->u.name.id, "stdin") == 0 || strcmp(e->u.name.id, "stdout") == 0)) {
     bool in = e->u.name.id[3] == 'i';
+    if (c->kind == CONN_SQLITE) {
+      diag_error(s->d, e->at, DIAG_E0308, "`sqlite` needs a database file, not `%s`",
+                 e->u.name.id);
+      diag_hint(s->d, "for example `sqlite(\"data.db\", %s)`",
+                use == CONN_AS_SOURCE ? "query = \"select * from t\"" : "table = \"t\"");
+      return;
+    }
     if (in != (use == CONN_AS_SOURCE)) {
       diag_error(s->d, e->at, DIAG_E0308, "`%s` cannot be used as the path of a %s",
                  e->u.name.id, use == CONN_AS_SOURCE ? "source" : "sink");
@@ -66,6 +77,11 @@ static void check_path(sema *s, ast_conn *c, ast_arg *arg, conn_use use) {
                  c->name);
       return;
     }
+    if (c->kind == CONN_SQLITE && e->u.str.len == 1 && e->u.str.s[0] == '-') {
+      diag_error(s->d, sema_span(e), DIAG_E0308, "`sqlite` needs a database file, not "
+                 "the standard streams");
+      return;
+    }
     c->path = arena_strndup(s->a, e->u.str.s, e->u.str.len);
   } else if (e->kind == EXPR_NAME && e->u.name.ref == REF_PARAM) {
     c->path_param = e->u.name.index;
@@ -87,7 +103,27 @@ static bool const_arg(sema *s, ast_arg *arg, ty_kind want) {
   return false;
 }
 
+/* `table = "t"` or `query = "select ..."`: a constant, non-empty string without NUL. */
+static const char *sql_text(sema *s, ast_arg *arg) {
+  if (!const_arg(s, arg, TY_STRING)) return NULL;
+  ast_expr *e = arg->value;
+  if (e->u.str.len == 0 || memchr(e->u.str.s, 0, e->u.str.len)) {
+    diag_error(s->d, sema_span(e), DIAG_E0308, "`%s` must not be %s", arg->name,
+               e->u.str.len ? "cut by a NUL byte" : "empty");
+    return NULL;
+  }
+  return arena_strndup(s->a, e->u.str.s, e->u.str.len);
+}
+
 static void check_named(sema *s, ast_conn *c, ast_arg *arg) {
+  if (c->kind == CONN_SQLITE && strcmp(arg->name, "table") == 0) {
+    c->table = sql_text(s, arg);
+    return;
+  }
+  if (c->kind == CONN_SQLITE && strcmp(arg->name, "query") == 0) {
+    c->query = sql_text(s, arg);
+    return;
+  }
   if (c->kind == CONN_CSV && strcmp(arg->name, "header") == 0) {
     if (const_arg(s, arg, TY_BOOL)) c->header = arg->value->u.b;
     return;
@@ -111,6 +147,12 @@ static void check_named(sema *s, ast_conn *c, ast_arg *arg) {
     const char *m = diag_closest(arg->name, names, 3);
     if (m) diag_hint(s->d, "did you mean `%s`?", m);
     else diag_hint(s->d, "`csv` takes a path, `header = BOOL` and `delimiter = \"C\"`");
+  } else if (c->kind == CONN_SQLITE) {
+    const char *names[] = {"path", "table", "query"};
+    const char *m = diag_closest(arg->name, names, 3);
+    if (m) diag_hint(s->d, "did you mean `%s`?", m);
+    else diag_hint(s->d, "`sqlite` takes a path and `table = \"NAME\"` (sink) or "
+                   "`query = \"SELECT ...\"` (source)");
   } else {
     diag_hint(s->d, "`%s` takes only a path", c->name);
   }
@@ -139,7 +181,8 @@ static void check_args(sema *s, ast_conn *c, conn_use use) {
     if (is_path && path) {
       diag_error(s->d, arg->value ? sema_span(arg->value) : arg->at, DIAG_E0308,
                  "too many arguments to `%s`", c->name);
-      diag_hint(s->d, "options are named: `header = false`, `delimiter = \";\"`");
+      if (c->kind == CONN_SQLITE) diag_hint(s->d, "options are named: `table = \"t\"`");
+      else diag_hint(s->d, "options are named: `header = false`, `delimiter = \";\"`");
     } else if (is_path) {
       path = arg;
       check_path(s, c, arg, use);
@@ -147,10 +190,50 @@ static void check_args(sema *s, ast_conn *c, conn_use use) {
       check_named(s, c, arg);
     }
   }
-  if (!path && c->kind != CONN_HOST) {
+  if (!path && c->kind == CONN_SQLITE) {
+    diag_error(s->d, c->at, DIAG_E0308, "`sqlite` needs a path");
+    diag_hint(s->d, "for example `sqlite(\"data.db\", %s)`",
+              use == CONN_AS_SOURCE ? "query = \"select * from t\"" : "table = \"t\"");
+  } else if (!path && c->kind != CONN_HOST) {
     diag_error(s->d, c->at, DIAG_E0308, "`%s` needs a path", c->name);
     diag_hint(s->d, "for example `%s(\"data.%s\")`, or `%s(%s)` for the standard stream",
               c->name, c->name, c->name, use == CONN_AS_SOURCE ? "stdin" : "stdout");
+  }
+}
+
+static ast_arg *named_arg(const ast_conn *c, const char *name) {
+  for (int i = 0; i < c->args.len; i++) {
+    ast_arg *arg = c->args.items[i];
+    if (arg->name && strcmp(arg->name, name) == 0) return arg;
+  }
+  return NULL;
+}
+
+/* A sqlite sink writes a table, a sqlite source reads a query: exactly one of the two,
+ * and the one that fits the use. */
+static void check_sqlite_mode(sema *s, ast_conn *c, conn_use use) {
+  ast_arg *table = named_arg(c, "table"), *query = named_arg(c, "query");
+  bool source = use == CONN_AS_SOURCE;
+  if (table && query) {
+    bool table_later = table->at.line > query->at.line ||
+                       (table->at.line == query->at.line && table->at.col > query->at.col);
+    ast_arg *later = table_later ? table : query;
+    diag_error(s->d, later->at, DIAG_E0308, "`sqlite` takes `table` or `query`, not both");
+    diag_hint(s->d, "a sink writes a `table`; a source reads a `query`");
+  } else if (!table && !query) {
+    diag_error(s->d, name_span(c), DIAG_E0308, "`sqlite` needs a `%s` as a %s",
+               source ? "query" : "table", source ? "source" : "sink");
+    if (source) diag_hint(s->d, "for example `sqlite(\"in.db\", query = \"select * from t\")`");
+    else diag_hint(s->d, "for example `sqlite(\"out.db\", table = \"t\")`");
+  } else if (query && !source) {
+    diag_error(s->d, query->at, DIAG_E0308, "a `sqlite` sink writes a `table`, it takes no "
+               "`query`");
+    diag_hint(s->d, "for example `sink sqlite(\"out.db\", table = \"t\")`");
+  } else if (table && source) {
+    diag_error(s->d, table->at, DIAG_E0308, "a `sqlite` source reads a `query`, it takes no "
+               "`table`");
+    diag_hint(s->d, "for example `sqlite(\"in.db\", query = \"select * from %s\")`",
+              c->table ? c->table : "t");
   }
 }
 
@@ -159,16 +242,19 @@ void sema_check_conn(sema *s, ast_conn *c, conn_use use) {
   c->header = true;
   c->delimiter = ',';
   c->path = NULL;
+  c->table = NULL;
+  c->query = NULL;
   c->kind = conn_lookup(c->name);
   if (c->kind == CONN_UNKNOWN) {
     diag_error(s->d, name_span(c), DIAG_E0205, "unknown connector `%s`", c->name);
-    const char *m = diag_closest(c->name, conn_names, 3);
+    const char *m = diag_closest(c->name, conn_names, 4);
     if (m) diag_hint(s->d, "did you mean `%s`?", m);
-    else diag_hint(s->d, "connectors are `csv`, `jsonl` and `host`");
+    else diag_hint(s->d, "connectors are `csv`, `jsonl`, `sqlite` and `host`");
     return;
   }
   if (!usable(s, c, use)) return;
   check_args(s, c, use);
+  if (c->kind == CONN_SQLITE) check_sqlite_mode(s, c, use);
 }
 
 void sema_check_policy(sema *s, ast_policy *pol) {

@@ -68,7 +68,7 @@
     ;; aggregates
     "count" "sum" "min" "max" "avg" "first" "last" "stddev"
     ;; connectors
-    "csv" "jsonl" "host")
+    "csv" "jsonl" "host" "sqlite" "postgres")
   "Built-in functions, aggregates and connectors.
 They are highlighted only when followed by `(': `minute' may be a field.")
 

@@ -5,10 +5,12 @@
  * per producing node (a window with a projection has a second one for the rows it
  * assembles before projecting) and the per-operator counters. A window's tables are
  * checked against its input and output schemas here, so the window thread can trust
- * column indexes and types. rt_graph_open then opens every reader
- * and writer before any thread exists, so a missing file, a missing column or an
- * unwritable path fails before a single row is read or written. rt_graph_start starts one
- * thread per node; rt_graph_join and rt_graph_free undo it all. host() sources get their
+ * column indexes and types. rt_graph_open then opens every reader and writer before any
+ * thread exists, so a missing file, a missing column or an unwritable path fails before a
+ * single row is read or written; the writers opened before the failure are aborted, so
+ * such a run leaves no output behind. Writers still open when the graph is freed (a
+ * cancelled run) are committed: they hold whole rows. rt_graph_start starts one thread
+ * per node; rt_graph_join and rt_graph_free undo it all. host() sources get their
  * push channel and reader at build time (host.c); a host() sink must have been bound
  * with pipe_bind_sink by the time it is opened.
  */
@@ -190,6 +192,8 @@ const char *rt_conn_path(pipe_run *r, const pipe_conn_desc *c) {
 static int open_error(pipe_run *r, rt_node *n, const char *msg) {
   char where[160];
   rt_node_label(n, 0, 1, where, sizeof where);
+  if (n->d->kind == PIPE_NODE_SINK && n->d->conn.kind == PIPE_CONN_SQLITE)
+    snprintf(where, sizeof where, "sink sqlite");
   rt_format_open_error(r, n->d, where, msg, &r->err);
   return -1;
 }
@@ -229,13 +233,32 @@ static int open_node(pipe_run *r, rt_node *n) {
   return n->writer ? 0 : open_error(r, n, ioerr.msg);
 }
 
-int rt_graph_open(pipe_run *r) {
+/* A run that fails to open publishes nothing: the writers opened so far are discarded
+ * (no empty file, no CSV header, no new table), where a run that ends commits them. */
+static void abort_writers(pipe_run *r) {
+  for (int i = 0; i < r->prog->nnodes; i++) {
+    rt_writer_abort(r->nodes[i].writer);
+    r->nodes[i].writer = NULL;
+  }
+  for (int i = 0; i < r->prog->ndead; i++) {
+    rt_writer_abort(r->dead[i].writer);
+    r->dead[i].writer = NULL;
+  }
+}
+
+static int open_all(pipe_run *r) {
   if (check_bound(r) != 0) return -1;
   for (int i = 0; i < r->prog->nnodes; i++)
     if (r->nodes[i].d->kind == PIPE_NODE_SOURCE && open_node(r, &r->nodes[i]) != 0) return -1;
   for (int i = 0; i < r->prog->nnodes; i++)
     if (r->nodes[i].d->kind == PIPE_NODE_SINK && open_node(r, &r->nodes[i]) != 0) return -1;
   return rt_dead_open(r);
+}
+
+int rt_graph_open(pipe_run *r) {
+  if (open_all(r) == 0) return 0;
+  abort_writers(r);
+  return -1;
 }
 
 int rt_graph_start(pipe_run *r) {
@@ -269,7 +292,7 @@ void rt_graph_join(pipe_run *r) {
 static void free_node(rt_node *n) {
   rt_ioerr ioerr;
   if (n->reader) rt_reader_close(n->reader);
-  if (n->writer) rt_writer_close(n->writer, &ioerr);
+  if (n->writer) rt_writer_close(n->writer, &ioerr);   /* a cancelled sink: whole rows */
   rt_chan_free(n->in);
   rt_pool_free(n->pool);
   rt_pool_free(n->mid_pool);

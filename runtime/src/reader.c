@@ -19,6 +19,7 @@ rt_reader *rt_reader_open(const char *path, const pipe_conn_desc *conn,
   switch (conn->kind) {
   case PIPE_CONN_CSV: return rt_csv_open(path, conn, s, needed, err);
   case PIPE_CONN_JSONL: return rt_jsonl_open(path, conn, s, needed, err);
+  case PIPE_CONN_SQLITE: return rt_sqlite_open(path, conn, s, needed, err);
   default:
     rt_ioerr_set(err, "%s: this connector cannot be read from", path);
     return NULL;

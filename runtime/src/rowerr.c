@@ -85,7 +85,13 @@ void rt_format_open_error(pipe_run *r, const pipe_node_desc *d, const char *wher
 }
 
 static const char *sink_kind(int kind) {
-  return kind == PIPE_CONN_CSV ? "csv" : kind == PIPE_CONN_JSONL ? "jsonl" : "host";
+  switch (kind) {
+  case PIPE_CONN_CSV: return "csv";
+  case PIPE_CONN_JSONL: return "jsonl";
+  case PIPE_CONN_SQLITE: return "sqlite";
+  case PIPE_CONN_POSTGRES: return "postgres";
+  default: return "host";
+  }
 }
 
 /* "window" or "aggregate": a window node, or the window a PREP operator of stage

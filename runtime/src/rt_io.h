@@ -1,12 +1,15 @@
-/* rt_io.h: readers and writers (csv_read.c, jsonl_read.c, csv_write.c, jsonl_write.c, buf.c).
+/* rt_io.h: readers and writers (reader.c, csv_read.c, jsonl_read.c, sqlite_read.c;
+ * writer.c, file_write.c, csv_write.c, jsonl_write.c, sqlite_write.c; buf.c).
  *
- * Ownership: a reader or writer owns its file (closing stdin/stdout is skipped) and is
- * freed by its close function. Batches passed to a writer are borrowed. Error texts are
- * written into the caller's rt_ioerr and stay valid until the next call.
+ * Ownership: a reader or writer owns its file or database (closing stdin/stdout is
+ * skipped) and is freed by its close function (a writer: by commit or abort). Batches
+ * passed to a writer are borrowed. Error texts are written into the caller's rt_ioerr and
+ * stay valid until the next call.
  */
 #ifndef RT_IO_H
 #define RT_IO_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include "pipe/abi.h"
 
@@ -91,13 +94,56 @@ extern size_t rt_jsonl_max_read;
 
 typedef struct rt_writer rt_writer;
 
-/* Opens a CSV or JSON-lines sink for rows of schema s ("-" is standard output). */
+/* What each kind of writer implements (file_write.c: CSV and JSON lines; sqlite_write.c).
+ * writer.c calls them under the writer's lock, so an implementation never sees two calls
+ * at once, and keeps errno across the unlock (EPIPE matters to the sink). */
+typedef struct rt_writer_ops {
+  /* Writes every row of b: into a buffer, or as one committed unit (a transaction).
+   * -1 on an error, err filled, errno set. After an error every later call fails. */
+  int (*write)(rt_writer *w, const pipe_batch *b, rt_ioerr *err);
+  /* The run ended (also under `fail` or a stop): makes what was written complete, durable
+   * and visible under its name (a file: flush, fsync, rename over the target), then frees
+   * w. -1 with err filled when that fails or a write had failed: then nothing incomplete
+   * is published (a file's target stays absent or as it was). */
+  int (*commit)(rt_writer *w, rt_ioerr *err);
+  /* Discards what is not committed yet (a file's temporary copy, an open transaction) and
+   * frees w: for a run that never started or whose writer failed. */
+  void (*abort)(rt_writer *w);
+} rt_writer_ops;
+
+/* Every writer's struct starts with this, so an rt_writer* points at the whole writer. */
+struct rt_writer {
+  const rt_writer_ops *ops;
+  pthread_mutex_t mu;   /* serialises calls: a dead-letter writer has many threads */
+};
+/* Sets up the common part; implementations call it from their open function. */
+void rt_writer_init(rt_writer *w, const rt_writer_ops *ops);
+
+/* Opens a sink of conn->kind for rows of schema s ("-" is standard output). NULL with err
+ * filled on failure, before any row is written (an unwritable path, a database table
+ * without a schema column). writer.c. */
 rt_writer *rt_writer_open(const char *path, const pipe_conn_desc *conn,
                           const pipe_schema_desc *s, rt_ioerr *err);
-/* Writes every row of b. -1 on an I/O error (err filled). Thread-safe per writer. */
+/* Writes every row of b. -1 on an error (err filled, errno kept). Thread-safe per writer. */
 int rt_writer_write(rt_writer *w, const pipe_batch *b, rt_ioerr *err);
-/* Flushes and closes; -1 on an I/O error. */
+/* Commits and frees (see rt_writer_ops.commit); -1 on an error. NULL is a no-op. */
 int rt_writer_close(rt_writer *w, rt_ioerr *err);
+/* Discards and frees (see rt_writer_ops.abort). NULL is a no-op. */
+void rt_writer_abort(rt_writer *w);
+
+/* The CSV and JSON-lines file writer (file_write.c). A path that is a regular file or
+ * does not exist yet is written as `.NAME.pipe-PID.tmp` beside it and renamed over it by
+ * commit; standard output and other files (a pipe, a device) are written in place. */
+rt_writer *rt_file_writer_open(const char *path, const pipe_conn_desc *conn,
+                               const pipe_schema_desc *s, rt_ioerr *err);
+/* The SQLite table writer (sqlite_write.c): one transaction per batch. */
+rt_writer *rt_sqlite_writer_open(const char *path, const pipe_conn_desc *conn,
+                                 const pipe_schema_desc *s, rt_ioerr *err);
+/* The SQLite query reader (sqlite_read.c): result columns matched to the schema by name
+ * (ignoring case, as SQL does) when it opens; the origin of rows is the path and their
+ * line the row number. */
+rt_reader *rt_sqlite_open(const char *path, const pipe_conn_desc *conn,
+                          const pipe_schema_desc *s, const uint8_t *needed, rt_ioerr *err);
 
 /* The renderers behind rt_writer (csv_write.c, jsonl_write.c): append text to out. */
 void rt_csv_put_header(rt_buf *out, const pipe_schema_desc *s, char delim);

@@ -4,8 +4,8 @@
  * A window node reads the rows its PREP operator made (keys, event time, aggregate
  * arguments: see pipe_window_desc in abi.h) and keeps, per open group, one aggregate
  * state laid out by generated code. The runtime's part is everything that does not
- * depend on the program: the key table (win_key.c: hashing whole key columns, equality
- * and order of keys, keys copied into our own storage), groups and the fire heap
+ * depend on the program: the key table (win_key.c: keys copied into our own storage,
+ * their order; hashing and equality are generated, with a generic fallback), groups and the fire heap
  * (win_group.c), the per-kind placement of a row and firing (win_pane.c for tumbling and
  * sliding windows, which are built from panes; win_keyed.c for sessions, count windows
  * and aggregates), and the assembly of fired groups into output batches (win_emit.c).
@@ -21,16 +21,9 @@
 
 #include "rt_internal.h"
 
-/* One key value, copied out of a batch. Bools and the int64 types use v.i. */
-typedef struct rt_kval {
-  union {
-    int64_t i;
-    double f;
-  } v;
-  const char *s;          /* strings: bytes inside the key's own allocation */
-  int64_t len;
-  int64_t null;
-} rt_kval;
+/* One key value, copied out of a batch: the pipe_key_val generated `eq` compares rows
+ * with (abi.h says which member holds which type). */
+typedef pipe_key_val rt_kval;
 
 typedef struct rt_group rt_group;
 
@@ -141,6 +134,7 @@ void rt_win_free(rt_window *w);
 void rt_win_flush(rt_window *w, int64_t end);
 
 /* win_key.c */
+/* The key hash of every row of in: the descriptor's `hash`, or the generic one. */
 void rt_win_hash(const rt_window *w, const pipe_batch *in, uint64_t *h);
 /* The key of row i (hash h), made if new (with refs 0). */
 rt_key *rt_win_key(rt_window *w, const pipe_batch *in, int64_t i, uint64_t h);

@@ -1,11 +1,14 @@
 /* sink.c: the thread of a sink node.
  *
  * Writes every batch it receives through the writer pipe_start opened, ignores
- * watermarks, and flushes and closes the writer on EOS, so that a close error (a full
- * disk) still fails the run. A write error fails the run, except EPIPE on standard output,
- * which means whoever reads our output has had enough (`prog | head`): the run stops
- * quietly with status 0. A host() sink has no writer: it hands each batch to the
- * callback bound with pipe_bind_sink, and a non-zero return cancels the run.
+ * watermarks, and commits the writer on EOS (a file is renamed into place, see
+ * file_write.c), so that a commit error (a full disk) still fails the run. EOS also comes
+ * after a graceful stop (`fail`, an interrupt): what was written before it is committed.
+ * A write error aborts the writer (a file sink leaves its target as it was) and fails
+ * the run, except EPIPE on standard output, which means whoever reads our output has had
+ * enough (`prog | head`): the run stops quietly with status 0. A host() sink has no
+ * writer: it hands each batch to the callback bound with pipe_bind_sink, and a non-zero
+ * return cancels the run.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +40,8 @@ static int write_batch(rt_node *n, pipe_batch *b) {
   int64_t rows = b->nrows;
   rt_batch_release(b);
   if (rc != 0) {
+    rt_writer_abort(n->writer);
+    n->writer = NULL;
     rt_node_ioerr(n, ioerr.msg, was_epipe);
     return -1;
   }
@@ -64,5 +69,5 @@ void *rt_sink_main(void *arg) {
       return NULL;
     }
   }
-  return NULL;   /* cancelled: pipe_close closes the writer */
+  return NULL;   /* cancelled: pipe_close commits the writer */
 }

@@ -1,12 +1,16 @@
-/* win_key.c: the keys of a window: hashing, the key table, equality and order.
+/* win_key.c: the keys of a window: the key table, hashing, equality and order.
  *
- * Keys are hashed a whole batch at a time, one pass per key column with the type switch
- * outside the loop, so the per-row work is a probe of the key table. Equality is what
- * grouping needs: same null-ness and value, f64 -0.0 equal to 0.0 and NaN equal to NaN
- * (so both hash alike). Order is what the output needs: column by column, nulls last,
- * integers and times signed, f64 numeric with NaN after every number, false before true,
- * strings bytewise with a prefix first. A key copies its strings into its own allocation,
- * so it never points into a batch, and is freed when its last group goes.
+ * Keys are hashed a whole batch at a time, so the per-row work is a probe of the key
+ * table. Hashing and equality come from generated code (pipe_window_desc.hash and .eq:
+ * typed per program, see compiler/cg_key.c); when a descriptor has none (hand-written
+ * ones in the unit tests), the generic code here does the same job, one pass per key
+ * column with the type switch outside the loop. tests/unit/test_cg_key.c checks that
+ * both group rows alike. Equality is what grouping needs: same null-ness and value, f64
+ * -0.0 equal to 0.0 and NaN equal to NaN (so both hash alike). Order is what the output
+ * needs: column by column, nulls last, integers and times signed, f64 numeric with NaN
+ * after every number, false before true, strings bytewise with a prefix first. A key
+ * copies its strings into its own allocation (pipe_key_val), so it never points into a
+ * batch, and is freed when its last group goes.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -74,6 +78,10 @@ static void hash_col(const pipe_column *c, int type, int64_t n, uint64_t *h) {
 }
 
 void rt_win_hash(const rt_window *w, const pipe_batch *in, uint64_t *h) {
+  if (w->d && w->d->hash) {
+    w->d->hash(in, h);
+    return;
+  }
   for (int64_t i = 0; i < in->nrows; i++) h[i] = 0x243f6a8885a308d3ULL;
   for (int c = 0; c < w->nkeys; c++) hash_col(&in->cols[c], w->in->fields[c].type, in->nrows, h);
 }
@@ -97,6 +105,7 @@ static int val_eq(const rt_kval *k, const pipe_column *c, int type, int64_t i) {
 }
 
 static int key_eq(const rt_window *w, const rt_key *k, const pipe_batch *in, int64_t i) {
+  if (w->d && w->d->eq) return w->d->eq(in, i, k->vals);
   for (int c = 0; c < w->nkeys; c++)
     if (!val_eq(&k->vals[c], &in->cols[c], w->in->fields[c].type, i)) return 0;
   return 1;

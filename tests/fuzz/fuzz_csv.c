@@ -9,8 +9,8 @@
  *
  * Build and run by hand (from the repository root; no LLVM or compiler library needed):
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Iruntime/include -Iruntime/src \
- *     tests/fuzz/fuzz_csv.c runtime/src/{csv_scan,csv_read,reader,jsonl_scan,jsonl_read,csv_write,jsonl_write,writer,buf,batch,text}.c \
- *     -lpthread -lm -o /tmp/fuzz_csv
+ *     tests/fuzz/fuzz_csv.c runtime/src/[a-z]*.c stdlib/[a-z]*.c \
+ *     -lsqlite3 -lpthread -lm -o /tmp/fuzz_csv
  *   mkdir -p /tmp/fuzz_csv_corpus && /tmp/fuzz_csv -max_total_time=120 -max_len=4096 /tmp/fuzz_csv_corpus
  * or with CMake: cmake -S . -B build-fuzz -DPIPE_FUZZ=ON -DCMAKE_C_COMPILER=clang-14 &&
  *   cmake --build build-fuzz --target fuzz_csv

@@ -2,7 +2,8 @@
  *
  * The first input byte picks the options (which fields are needed, buffer and read
  * sizes); the rest is the file, read through rt_jsonl_open/rt_reader_next with a fixed
- * schema of every type, nullable and not, in batches of 7 rows so that full batches, row
+ * schema of every type, nullable and not, and two dotted fields (nested objects; written
+ * back under their whole names), in batches of 7 rows so that full batches, row
  * errors and refills mix. Every batch must be well formed (offsets inside the data, lines
  * increasing), every row error must point inside its line, and every batch must survive a
  * round trip: written as JSON lines, read back, same values, written again byte for byte.
@@ -10,8 +11,8 @@
  *
  * Build and run by hand (from the repository root; no LLVM or compiler library needed):
  *   clang-14 -g -O1 -fsanitize=fuzzer,address,undefined -Iruntime/include -Iruntime/src \
- *     tests/fuzz/fuzz_jsonl.c runtime/src/{jsonl_scan,jsonl_read,reader,csv_scan,csv_read,jsonl_write,buf,batch,text}.c \
- *     -lpthread -lm -o /tmp/fuzz_jsonl
+ *     tests/fuzz/fuzz_jsonl.c runtime/src/[a-z]*.c stdlib/[a-z]*.c \
+ *     -lsqlite3 -lpthread -lm -o /tmp/fuzz_jsonl
  *   mkdir -p /tmp/fuzz_jsonl_corpus && /tmp/fuzz_jsonl -max_total_time=120 -max_len=4096 /tmp/fuzz_jsonl_corpus
  * or with CMake: cmake -S . -B build-fuzz -DPIPE_FUZZ=ON -DCMAKE_C_COMPILER=clang-14 &&
  *   cmake --build build-fuzz --target fuzz_jsonl
@@ -30,9 +31,9 @@
 static const pipe_field_desc fields[] = {
     {"s", PIPE_T_STRING, 0},    {"n", PIPE_T_STRING, 1},    {"b", PIPE_T_BOOL, 1},
     {"i", PIPE_T_I64, 0},       {"f", PIPE_T_F64, 1},       {"t", PIPE_T_TIMESTAMP, 1},
-    {"d", PIPE_T_DURATION, 0}};
-static const pipe_schema_desc schema = {fields, 7, 0};
-#define NF 7
+    {"d", PIPE_T_DURATION, 0},  {"o.i", PIPE_T_I64, 1},     {"o.p.s", PIPE_T_STRING, 1}};
+static const pipe_schema_desc schema = {fields, 9, 0};
+#define NF 9
 #define CAP 7
 
 static const pipe_conn_desc conn = {PIPE_CONN_JSONL, -1, "", 0, 0, 1, 1};

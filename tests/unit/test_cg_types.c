@@ -64,7 +64,8 @@ int main(void) {
         OFFS(offsetof(pipe_conn_desc, kind), offsetof(pipe_conn_desc, path_param),
              offsetof(pipe_conn_desc, path), offsetof(pipe_conn_desc, header),
              offsetof(pipe_conn_desc, delimiter), offsetof(pipe_conn_desc, line),
-             offsetof(pipe_conn_desc, col)));
+             offsetof(pipe_conn_desc, col), offsetof(pipe_conn_desc, table),
+             offsetof(pipe_conn_desc, query)));
   check(td, g.t_policy_desc, "pipe_policy_desc", sizeof(pipe_policy_desc),
         OFFS(offsetof(pipe_policy_desc, kind), offsetof(pipe_policy_desc, dead)));
   check(td, g.t_op_desc, "pipe_op_desc", sizeof(pipe_op_desc),
@@ -94,7 +95,11 @@ int main(void) {
              offsetof(pipe_window_desc, str_offs), offsetof(pipe_window_desc, mid),
              offsetof(pipe_window_desc, init), offsetof(pipe_window_desc, update),
              offsetof(pipe_window_desc, merge), offsetof(pipe_window_desc, final),
-             offsetof(pipe_window_desc, project), offsetof(pipe_window_desc, late)));
+             offsetof(pipe_window_desc, project), offsetof(pipe_window_desc, late),
+             offsetof(pipe_window_desc, hash), offsetof(pipe_window_desc, eq)));
+  check(td, g.t_key_val, "pipe_key_val", sizeof(pipe_key_val),
+        OFFS(offsetof(pipe_key_val, v), offsetof(pipe_key_val, s), offsetof(pipe_key_val, len),
+             offsetof(pipe_key_val, null)));
   check(td, g.t_param_desc, "pipe_param_desc", sizeof(pipe_param_desc),
         OFFS(offsetof(pipe_param_desc, name), offsetof(pipe_param_desc, type),
              offsetof(pipe_param_desc, nullable), offsetof(pipe_param_desc, def)));

@@ -35,7 +35,7 @@ syntax match pipeWindowKind "\%(\<window\s\+\)\@<=\<\%(tumbling\|sliding\|sessio
 " Built-in functions, aggregates and connectors, when called.
 syntax match pipeBuiltin "\<\%(len\|lower\|upper\|trim\|contains\|starts_with\|ends_with\|substr\|replace\|abs\|sqrt\|ln\|exp\|pow\|floor\|ceil\|round\|year\|month\|day\|hour\|minute\|trunc\|i64\|f64\|string\|timestamp\)\ze\s*("
 syntax match pipeAggregate "\<\%(count\|sum\|min\|max\|avg\|first\|last\|stddev\)\ze\s*("
-syntax match pipeConnector "\<\%(csv\|jsonl\|host\)\ze\s*("
+syntax match pipeConnector "\<\%(csv\|jsonl\|host\|sqlite\|postgres\)\ze\s*("
 syntax keyword pipeStream stdin stdout
 " Error policies: `on error fail | skip | dead_letter(CONNECTOR)`.
 syntax match pipeErrorPolicy "\%(\<error\s\+\)\@<=\<\%(fail\|skip\|dead_letter\)\>"

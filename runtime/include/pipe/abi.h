@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define PIPE_ABI_VERSION 3
+#define PIPE_ABI_VERSION 4
 
 /* Value types of columns, params and expressions. */
 enum pipe_type {
@@ -114,7 +114,13 @@ typedef struct pipe_schema_desc {
   int32_t reserved;
 } pipe_schema_desc;
 
-enum pipe_conn_kind { PIPE_CONN_CSV = 1, PIPE_CONN_JSONL = 2, PIPE_CONN_HOST = 3 };
+enum pipe_conn_kind {
+  PIPE_CONN_CSV = 1,
+  PIPE_CONN_JSONL = 2,
+  PIPE_CONN_HOST = 3,
+  PIPE_CONN_SQLITE = 4,    /* sink: `table`; source: `query` */
+  PIPE_CONN_POSTGRES = 5,  /* reserved */
+};
 
 typedef struct pipe_conn_desc {
   int32_t kind;        /* enum pipe_conn_kind */
@@ -124,6 +130,8 @@ typedef struct pipe_conn_desc {
   int32_t delimiter;   /* csv: the field separator byte */
   int32_t line;        /* where the connector is written in the .pipe file */
   int32_t col;
+  const char *table;   /* sqlite sink: the table to write (created if missing), or NULL */
+  const char *query;   /* sqlite source: the SELECT whose rows it reads, or NULL */
 } pipe_conn_desc;
 
 enum pipe_policy_kind { PIPE_ON_FAIL = 0, PIPE_ON_SKIP = 1, PIPE_ON_DEAD = 2 };
@@ -172,10 +180,11 @@ enum pipe_node_kind {
  * A window node reads the rows its PREP operator made: columns [0, nkeys) are the keys,
  * column ts_col (= nkeys, windows only) the event time (a non-null timestamp), and the
  * columns after it the arguments of the aggregate calls, in call order (count() has
- * none). The runtime groups rows by (window, key): it hashes and compares the key columns
- * itself (type-generic loops over whole columns), decides lateness from in->wm, keeps
- * one aggregate state per group, and fires groups when the watermark passes their end.
- * Generated code does what depends on the program: the state layout and its
+ * none). The runtime groups rows by (window, key): it keeps the key table (keys copied
+ * into its own storage, pipe_key_val) and the order of keys, decides lateness from
+ * in->wm, keeps one aggregate state per group, and fires groups when the watermark passes
+ * their end. Generated code does what depends on the program: hashing and comparing the
+ * key columns (`hash`, `eq`, typed code per program), the state layout and its
  * init/update/merge/finalize, and the projection of the results to the output row.
  *
  * An aggregate state is `state_size` bytes (a multiple of 8, 8-aligned) that the runtime
@@ -197,6 +206,33 @@ typedef struct pipe_agg_str {
   int64_t len;
   int64_t cap;
 } pipe_agg_str;
+
+/* One key value of a group, as the runtime stores it: `null` is 1 for a null (the other
+ * members are then unspecified), else 0 and the value is in `v.i` (bool as 0 or 1, i64,
+ * timestamp, duration), `v.f` (f64) or `s`/`len` (string: len bytes at s, in the key's
+ * own allocation; s is valid, non-NULL, also when len is 0). A stored key is an array of
+ * nkeys of these, one per key column. */
+typedef struct pipe_key_val {
+  union {
+    int64_t i;
+    double f;
+  } v;
+  const char *s;
+  int64_t len;
+  int64_t null;
+} pipe_key_val;
+
+/* Writes hashes[i] for every row i in [0, in->nrows): a hash of the key columns
+ * [0, nkeys) of row i. Rows with equal keys (see pipe_key_eq_fn) hash alike: a null hashes
+ * the same whatever stale value its row holds, f64 -0.0 as 0.0, every NaN alike, strings
+ * by their bytes. The runtime calls it once per input batch; the values are the
+ * program's own (the runtime only compares them with each other). */
+typedef void (*pipe_key_hash_fn)(const pipe_batch *in, uint64_t *hashes);
+/* 1 when the keys of row `row` of `in` equal `key` ([nkeys], a key the runtime stored
+ * from an earlier row), else 0. Equal: for every key column, the same null-ness and, if
+ * not null, the same value, with f64 -0.0 == 0.0 and NaN == NaN (grouping equality, not
+ * IEEE's). The runtime calls it when a row's hash matches a stored key's. */
+typedef int (*pipe_key_eq_fn)(const pipe_batch *in, int64_t row, const pipe_key_val *key);
 
 /* Sets state (all zero: no value yet) before its first update or merge; NULL when zero
  * is already the initial state. */
@@ -236,6 +272,8 @@ typedef struct pipe_window_desc {
                               * ops[0]'s error policy; NULL when mid is the output */
   pipe_policy_desc late;     /* PIPE_ON_SKIP: count late rows and drop them (the default);
                               * PIPE_ON_DEAD: write them to that dead-letter connector */
+  pipe_key_hash_fn hash;     /* the key columns' hashes and equality; NULL (both): the */
+  pipe_key_eq_fn eq;         /* runtime's own type-generic code (hand-written descriptors) */
 } pipe_window_desc;
 
 /* A node of the dataflow graph. Nodes are in topological order: a node's input comes
