@@ -18,6 +18,7 @@ int lex_scan(parse_ctx *pc, YYSTYPE *lval) {
       re2c:eof = 0;
 
       id    = [A-Za-z_][A-Za-z0-9_]*;
+      dotted = id ("." id)+;
       dec   = [0-9][0-9_]*;
       exp   = [eE] [+-]? dec;
       float = dec "." dec exp? | dec exp;
@@ -55,6 +56,7 @@ int lex_scan(parse_ctx *pc, YYSTYPE *lval) {
       "false"           { return KW_FALSE; }
       "null"            { return KW_NULL; }
       id                { lval->id = lex_ident(pc); return IDENT; }
+      dotted            { lval->id = lex_ident(pc); return DOTTED; }
 
       float             { lex_float(pc, &lval->f); return FLOAT; }
       float id          { lex_bad_number(pc); lval->f = 0; return FLOAT; }

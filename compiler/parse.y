@@ -63,7 +63,7 @@ static ast_decl *skip_decl(parse_ctx *pc, int *lookahead, const YYLTYPE *lloc);
 /* Every semantic value lives in the arena and is freed with it, so no %destructor is
  * needed: values Bison discards during error recovery are simply never linked in. */
 
-%token <id> IDENT "name"
+%token <id> IDENT "name" DOTTED "dotted name"
 %token <i> INT "integer" DURATION "duration"
 %token <f> FLOAT "float"
 %token <str> STRING "string"
@@ -89,6 +89,7 @@ static ast_decl *skip_decl(parse_ctx *pc, int *lookahead, const YYLTYPE *lloc);
 %type <policy> policy_opt
 %type <wm> watermark
 %type <expr> expr every or and not cmp coal add mul unary postfix primary
+%type <id> fname
 %type <bop> cmp_op
 
 %%
@@ -136,13 +137,13 @@ field_list
   ;
 
 field
-  : IDENT ':' type                                { $$ = parse_field(pc, @1.at, $1, $3); }
+  : fname ':' type                                { $$ = parse_field(pc, @1.at, $1, $3); }
   | error                                         { $$ = NULL; }
   ;
 
 watermark
   : %empty                                        { $$ = (parse_wm){0}; }
-  | "watermark" IDENT '-' expr                    { $$ = (parse_wm){$2, @2.at, $4}; }
+  | "watermark" fname '-' expr                    { $$ = (parse_wm){$2, @2.at, $4}; }
   ;
 
 policy_opt
@@ -234,7 +235,7 @@ keys
 /* A bare name keys by that field; any other expression needs a name (sema says so). */
 key
   : expr                                          { $$ = parse_key(pc, @1.at, NULL, $1); }
-  | IDENT '=' expr                                { $$ = parse_key(pc, @$.at, $1, $3); }
+  | fname '=' expr                                { $$ = parse_key(pc, @$.at, $1, $3); }
   ;
 
 items
@@ -249,8 +250,8 @@ item_list
   ;
 
 item
-  : IDENT                                         { $$ = parse_item(pc, @1.at, SEL_FIELD, $1, NULL); }
-  | IDENT '=' expr                                { $$ = parse_item(pc, @$.at, SEL_EXPR, $1, $3); }
+  : fname                                         { $$ = parse_item(pc, @1.at, SEL_FIELD, $1, NULL); }
+  | fname '=' expr                                { $$ = parse_item(pc, @$.at, SEL_EXPR, $1, $3); }
   | "..."                                         { $$ = parse_item(pc, @1.at, SEL_ALL, NULL, NULL); }
   | error                                         { $$ = NULL; }
   ;
@@ -267,7 +268,7 @@ agg_list
   ;
 
 agg
-  : IDENT '=' expr                                { $$ = parse_item(pc, @$.at, SEL_EXPR, $1, $3); }
+  : fname '=' expr                                { $$ = parse_item(pc, @$.at, SEL_EXPR, $1, $3); }
   | error                                         { $$ = NULL; }
   ;
 
@@ -355,8 +356,14 @@ primary
   | "true"                                        { $$ = parse_bool(pc, @1.at, true); }
   | "false"                                       { $$ = parse_bool(pc, @1.at, false); }
   | "null"                                        { $$ = parse_null(pc, @1.at); }
-  | IDENT                                         { $$ = parse_name(pc, @1.at, $1); }
+  | fname                                         { $$ = parse_name(pc, @1.at, $1); }
   | '(' expr ')'                                  { $$ = $2; }
+  ;
+
+/* A field's name: a name, or a dotted name (`user.id`), which names fields only. */
+fname
+  : IDENT
+  | DOTTED
   ;
 
 %%
@@ -427,7 +434,7 @@ static ast_decl *skip_decl(parse_ctx *pc, int *lookahead, const YYLTYPE *lloc) {
 /* ---- syntax error messages ---- */
 
 static bool is_literal(yysymbol_kind_t s) {
-  return s == YYSYMBOL_IDENT || s == YYSYMBOL_INT || s == YYSYMBOL_FLOAT ||
+  return s == YYSYMBOL_IDENT || s == YYSYMBOL_DOTTED || s == YYSYMBOL_INT || s == YYSYMBOL_FLOAT ||
          s == YYSYMBOL_STRING || s == YYSYMBOL_DURATION;
 }
 
@@ -533,7 +540,7 @@ int lex_token_next(parse_ctx *pc, lex_token *t) {
   sym_text(YYTRANSLATE(t->kind), buf, sizeof buf);
   t->name = arena_intern(pc->a, buf, strlen(buf));
   switch (t->kind) {
-  case IDENT: t->str = (lex_str){v.id, (int64_t)strlen(v.id)}; break;
+  case IDENT: case DOTTED: t->str = (lex_str){v.id, (int64_t)strlen(v.id)}; break;
   case INT: case DURATION: t->i = v.i; break;
   case FLOAT: t->f = v.f; break;
   case STRING: t->str = v.str; break;

@@ -13,6 +13,11 @@
  * - string: a JSON string (valid UTF-8), escapes decoded straight into the column;
  * - timestamp, duration: a JSON string holding the text form (pipe_parse_ts/_dur);
  * - null or an absent key: null for a nullable field, `missing value` otherwise.
+ * A dotted field `user.id` is member `id` of the object under key `user` (`a.b.c`: two
+ * objects deep), or the key "user.id" of the line itself (as the writer writes it). An
+ * absent or null parent object leaves the field absent; a parent of another kind is the
+ * row error "`user` is not an object" for the first field under it, with the parent's
+ * JSON text.
  * A value of the wrong JSON kind is `invalid i64` (`invalid f64`, `invalid bool`,
  * `invalid timestamp`, `invalid duration`, `expected string`) with the value's JSON text;
  * a string whose content is not a timestamp or duration reports the text inside the
@@ -51,9 +56,7 @@ typedef struct jsonl_reader {
   size_t len, total;     /* its length without and with its line end */
   int64_t line;          /* its line number */
   rt_json_keys keys;
-  const char **names;
-  size_t *lens;
-  rt_json_slot *slots;   /* [nfields] */
+  rt_json_slot *slots;   /* [keys.nslots] */
   rt_buf tmp;            /* escaped keys, timestamps and durations */
 } jsonl_reader;
 
@@ -298,8 +301,7 @@ static void jsonl_close(rt_reader *base) {
   free(r->buf);
   free(r->path);
   free(r->needed);
-  free(r->names);
-  free(r->lens);
+  rt_json_keys_free(&r->keys);
   free(r->slots);
   rt_buf_free(&r->tmp);
   free(r);
@@ -331,16 +333,21 @@ rt_reader *rt_jsonl_open(const char *path, const pipe_conn_desc *conn,
   r->line = 1;
   size_t nf = (size_t)s->nfields;
   r->needed = rt_xcalloc(nf, 1);
-  r->names = rt_xcalloc(nf, sizeof *r->names);
-  r->lens = rt_xcalloc(nf, sizeof *r->lens);
-  r->slots = rt_xcalloc(nf, sizeof *r->slots);
+  const char **names = rt_xcalloc(nf + 1, sizeof *names);
   for (int32_t i = 0; i < s->nfields; i++) {
     r->needed[i] = needed ? needed[i] != 0 : 1;
-    r->names[i] = s->fields[i].name;
-    r->lens[i] = strlen(s->fields[i].name);
+    names[i] = s->fields[i].name;
   }
-  r->keys.names = r->names;
-  r->keys.lens = r->lens;
-  r->keys.n = s->nfields;
+  int bad, other;
+  int rc = rt_json_keys_init(&r->keys, names, s->nfields, &bad, &other);
+  free(names);
+  if (rc != 0) {
+    rt_ioerr_set(err, "%s: fields `%s` and `%s` cannot both be read: a JSON key holds a "
+                 "value or an object, not both", path, s->fields[other].name,
+                 s->fields[bad].name);
+    jsonl_close(&r->base);
+    return NULL;
+  }
+  r->slots = rt_xcalloc((size_t)r->keys.nslots + 1, sizeof *r->slots);
   return &r->base;
 }

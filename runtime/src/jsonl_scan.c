@@ -5,6 +5,8 @@
  * \uXXXX with surrogates in pairs, numbers follow the JSON grammar (no leading zeros, no
  * `+`, no `.5`, no inf/nan), literals are lower case, nesting is limited to MAX_DEPTH.
  * Values of keys the schema does not name are checked the same way and then forgotten.
+ * The members of an object that holds dotted fields (`user` of `user.id`) are looked up
+ * like the line's own, one level of keys per object (jsonl_keys.c).
  * Strings must be valid UTF-8 (what the writer can write back unchanged). Columns in messages
  * are 1-based byte offsets into the line.
  */
@@ -19,6 +21,9 @@ typedef struct parser {
   const char *p;
   size_t n, i;
   rt_json_err *e;
+  const rt_json_keys *keys;
+  rt_json_slot *slots;  /* [keys->nslots] */
+  rt_buf *tmp;          /* escaped keys */
 } parser;
 
 /* Fails the line with "invalid JSON: WHAT at column (at + 1)". Always -1. */
@@ -195,78 +200,109 @@ static int parse_value(parser *ps, int depth, rt_json_slot *v) {
   return rc;
 }
 
-/* The schema field named by key body p[a, b), or -1. *hint is where the next key is
+/* The key of level l named by key body p[a, b), or NULL. *hint is where the next key is
  * looked for first: keys usually come in schema order. */
-static int find_key(const parser *ps, const rt_json_keys *keys, size_t a, size_t b, int esc,
-                    rt_buf *tmp, int *hint) {
+static const rt_json_key *find_key(const parser *ps, const rt_json_level *l, size_t a,
+                                   size_t b, int esc, int *hint) {
   const char *name = ps->p + a;
   size_t len = b - a;
   if (esc) {  /* decoded in place in a copy: decoding never moves bytes forward */
-    tmp->len = 0;
-    rt_buf_put(tmp, name, len);
-    len = rt_json_unescape(tmp->p, len, tmp->p);
-    name = tmp->p;
+    ps->tmp->len = 0;
+    rt_buf_put(ps->tmp, name, len);
+    len = rt_json_unescape(ps->tmp->p, len, ps->tmp->p);
+    name = ps->tmp->p;
   }
   int h = *hint;
-  if (h < keys->n && keys->lens[h] == len && memcmp(keys->names[h], name, len) == 0) {
+  if (h < l->n && l->key[h].len == len && memcmp(l->key[h].name, name, len) == 0) {
     *hint = h + 1;
-    return h;
+    return &l->key[h];
   }
-  for (int k = 0; k < keys->n; k++)
-    if (keys->lens[k] == len && memcmp(keys->names[k], name, len) == 0) {
+  for (int k = 0; k < l->n; k++)
+    if (l->key[k].len == len && memcmp(l->key[k].name, name, len) == 0) {
       *hint = k + 1;
-      return k;
+      return &l->key[k];
     }
+  return NULL;
+}
+
+/* Fails the line for the value v of key k: "duplicate key", or its object is neither an
+ * object nor null. The error names k's field, or the first field under k's object. */
+static int fail_member(parser *ps, const rt_json_key *k, const rt_json_slot *v, int dup) {
+  const rt_json_level *sub = k->sub >= 0 ? &ps->keys->level[k->sub] : NULL;
+  if (dup) snprintf(ps->e->msg, sizeof ps->e->msg, "duplicate key");
+  else
+    snprintf(ps->e->msg, sizeof ps->e->msg, "`%.*s` is not an object", (int)sub->plen,
+             sub->path);
+  ps->e->field = sub ? sub->field : k->slot;
+  ps->e->a = v->kind == RT_JSON_STR ? v->a - 1 : v->a;
+  ps->e->b = v->kind == RT_JSON_STR ? v->b + 1 : v->b;
   return -1;
+}
+
+static int parse_object(parser *ps, int depth, int lvl);
+
+/* The value at ps->i of a member whose key is k (NULL: not a schema key), at depth. */
+static int parse_member(parser *ps, int depth, const rt_json_key *k) {
+  rt_json_slot v;
+  if (k && k->sub >= 0 && ps->i < ps->n && ps->p[ps->i] == '{') {
+    v = (rt_json_slot){ps->i, 0, RT_JSON_OBJ, 0};
+    if (parse_object(ps, depth, k->sub) != 0) return -1;
+    v.b = ps->i;
+  } else if (parse_value(ps, depth, &v) != 0)
+    return -1;
+  if (!k) return 0;
+  if (ps->slots[k->slot].kind != RT_JSON_NONE) return fail_member(ps, k, &v, 1);
+  if (k->sub >= 0 && v.kind != RT_JSON_OBJ && v.kind != RT_JSON_NULL)
+    return fail_member(ps, k, &v, 0);
+  ps->slots[k->slot] = v;
+  return 0;
+}
+
+/* The object at ps->i (a '{'), at depth, whose keys are looked up in level lvl. */
+static int parse_object(parser *ps, int depth, int lvl) {
+  const rt_json_level *l = &ps->keys->level[lvl];
+  if (depth >= MAX_DEPTH) return fail(ps, ps->i, "nesting too deep");
+  ps->i++;
+  skip_ws(ps);
+  if (ps->i < ps->n && ps->p[ps->i] == '}') {
+    ps->i++;
+    return 0;
+  }
+  int hint = 0;
+  for (;;) {
+    size_t a, b;
+    int esc;
+    if (ps->i == ps->n || ps->p[ps->i] != '"') return fail(ps, ps->i, "expected a key");
+    if (scan_string(ps, &a, &b, &esc) != 0) return -1;
+    const rt_json_key *k = find_key(ps, l, a, b, esc, &hint);
+    skip_ws(ps);
+    if (ps->i == ps->n || ps->p[ps->i] != ':') return fail(ps, ps->i, "expected ':'");
+    ps->i++;
+    skip_ws(ps);
+    if (parse_member(ps, depth + 1, k) != 0) return -1;
+    skip_ws(ps);
+    if (ps->i < ps->n && ps->p[ps->i] == ',') {
+      ps->i++;
+      skip_ws(ps);
+      continue;
+    }
+    if (ps->i < ps->n && ps->p[ps->i] == '}') {
+      ps->i++;
+      return 0;
+    }
+    return fail(ps, ps->i, "expected ',' or '}'");
+  }
 }
 
 int rt_json_line(const char *p, size_t n, const rt_json_keys *keys, rt_json_slot *slots,
                  rt_buf *tmp, rt_json_err *e) {
-  parser ps = {p, n, 0, e};
+  parser ps = {p, n, 0, e, keys, slots, tmp};
   e->field = -1;
-  for (int k = 0; k < keys->n; k++) slots[k].kind = RT_JSON_NONE;
+  for (int k = 0; k < keys->nslots; k++) slots[k].kind = RT_JSON_NONE;
   skip_ws(&ps);
   if (ps.i == n) return 0;
   if (p[ps.i] != '{') return fail(&ps, ps.i, "expected '{'");
-  ps.i++;
-  skip_ws(&ps);
-  int hint = 0;
-  if (ps.i < n && p[ps.i] == '}') ps.i++;
-  else
-    for (;;) {
-      size_t a, b;
-      int esc;
-      if (ps.i == n || p[ps.i] != '"') return fail(&ps, ps.i, "expected a key");
-      if (scan_string(&ps, &a, &b, &esc) != 0) return -1;
-      int f = find_key(&ps, keys, a, b, esc, tmp, &hint);
-      skip_ws(&ps);
-      if (ps.i == n || p[ps.i] != ':') return fail(&ps, ps.i, "expected ':'");
-      ps.i++;
-      skip_ws(&ps);
-      rt_json_slot v;
-      if (parse_value(&ps, 1, &v) != 0) return -1;
-      if (f >= 0) {
-        if (slots[f].kind != RT_JSON_NONE) {
-          snprintf(e->msg, sizeof e->msg, "duplicate key");
-          e->field = f;
-          e->a = v.kind == RT_JSON_STR ? v.a - 1 : v.a;
-          e->b = v.kind == RT_JSON_STR ? v.b + 1 : v.b;
-          return -1;
-        }
-        slots[f] = v;
-      }
-      skip_ws(&ps);
-      if (ps.i < n && p[ps.i] == ',') {
-        ps.i++;
-        skip_ws(&ps);
-        continue;
-      }
-      if (ps.i < n && p[ps.i] == '}') {
-        ps.i++;
-        break;
-      }
-      return fail(&ps, ps.i, "expected ',' or '}'");
-    }
+  if (parse_object(&ps, 0, 0) != 0) return -1;
   skip_ws(&ps);
   if (ps.i != n) return fail(&ps, ps.i, "unexpected text after the object");
   return 1;

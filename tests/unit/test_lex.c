@@ -74,6 +74,19 @@ static void test_keywords(void) {
   done(r);
 }
 
+static void test_dotted(void) {
+  run *r = lex("user.id a.b.c order.by filter.x a . b c...d x.1");
+  is_str(r->names,
+         "dotted name dotted name dotted name dotted name name name name `...` name name "
+         "integer",
+         "dotted names are one token; spaces, `...` and digits end them");
+  is_str(r->toks[1].str.s, "a.b.c", "dotted name text");
+  is_int(r->toks[1].at.len, 5, "dotted name span");
+  is_str(r->toks[3].str.s, "filter.x", "a keyword may be a part");
+  is_int(r->d.errors, 2, "a lone `.` is a bad character");
+  done(r);
+}
+
 static void test_numbers(void) {
   run *r = lex("0 42 1_000_000 9223372036854775807 3.14 1e-3 2.5e10 1_0.2_5");
   is_str(r->names, "integer integer integer integer float float float float", "number kinds");
@@ -190,6 +203,7 @@ static void test_eof(void) {
 int main(void) {
   test_punctuation();
   test_keywords();
+  test_dotted();
   test_numbers();
   test_durations();
   test_strings();

@@ -197,6 +197,35 @@ static void test_declarations(void) {
   done(r);
 }
 
+/* A dotted name names a field: in a schema, an expression, a select item, a key, an
+ * aggregate and a watermark; anywhere else it is a syntax error. */
+static void test_dotted(void) {
+  run *r = parse("schema S { user.id: i64, a.b.c: f64? }\n"
+                 "source s: S = csv(\"x\") watermark a.b.c - 1s\n"
+                 "s | filter user.id > 0 | select { user.id, x.y = a.b.c * 2.0 }\n"
+                 "  | window tumbling 1m by user.id, k.k = user.id { n.n = count() }\n"
+                 "  | sink csv(stdout)\n");
+  is_int(r->errors, 0, "dotted names in every field position");
+  if (r->errors) tap_diag("%s", r->err);
+  ast_decl *d = r->prog.decls.items[0];
+  is_str(((ast_field *)d->u.schema.fields.items[1])->name, "a.b.c", "schema field name");
+  is_str(((ast_decl *)r->prog.decls.items[1])->u.source.wm_field, "a.b.c", "watermark field");
+  done(r);
+  static const char *bad[] = {
+      "schema a.b { x: i64 }",
+      "param p.q: i64",
+      "fn f(a.b: i64) -> i64 = 1",
+      "schema S { x: i64 }\nsource s: S = csv(\"x\")\ns | select { y = str.upper(x) }",
+      "schema S { x: i64 }\nsource s: S = csv(\"x\")\ns.t | sink csv(stdout)",
+  };
+  for (int k = 0; k < 5; k++) {
+    r = parse(bad[k]);
+    ok(r->errors == 1 && strstr(r->err, "error[E0100]: unexpected"), "refused: %s", bad[k]);
+    if (r->errors != 1) tap_diag("%s", r->err);
+    done(r);
+  }
+}
+
 static void test_spans(void) {
   run *r = parse("const x =   price * qty + 1\n"
                  "const y = a +\n"
@@ -350,6 +379,7 @@ int main(void) {
   test_precedence();
   test_declarations();
   test_windows();
+  test_dotted();
   test_spans();
   test_errors();
   test_recovery();
