@@ -176,14 +176,18 @@ struct ast_expr {
 
 /* ---- flows ------------------------------------------------------------------------ */
 
-/* `name = value` or `value` inside a connector's parentheses. */
+/* `name = value` or `value` inside a connector's parentheses; `name = value..hi` (a
+ * range) inside a sink's `retry(...)`. */
 typedef struct ast_arg {
   span at;
   const char *name;     /* NULL for positional */
   ast_expr *value;
+  ast_expr *hi;         /* a range's upper bound, or NULL */
 } ast_arg;
 
-typedef enum conn_kind { CONN_UNKNOWN, CONN_CSV, CONN_JSONL, CONN_HOST, CONN_SQLITE } conn_kind;
+typedef enum conn_kind {
+  CONN_UNKNOWN, CONN_CSV, CONN_JSONL, CONN_HOST, CONN_SQLITE, CONN_POSTGRES
+} conn_kind;
 
 /* `csv("x.csv", header = false)`. Sema fills the resolved fields. */
 typedef struct ast_conn {
@@ -207,6 +211,22 @@ typedef struct ast_policy {
   policy_kind kind;
   ast_conn *dead;         /* POLICY_DEAD only */
 } ast_policy;
+
+/* `retry(max = 5, backoff = 100ms..10s)` or `breaker(failures = 5, reset = 30s)` after a
+ * sink, as written. */
+typedef struct ast_clause {
+  span at;                /* the clause's word */
+  ptrvec args;            /* ast_arg* */
+} ast_clause;
+
+/* A sink's delivery clauses, checked by sema (sema_delivery.c), defaults filled in. */
+typedef struct ast_delivery {
+  int retry_max;          /* retries of a batch whose write failed; 0: no retry clause */
+  int64_t backoff_min;    /* microseconds: the wait before a retry is in [min, max] */
+  int64_t backoff_max;
+  int breaker_failures;   /* consecutive failed writes that open the breaker; 0: none */
+  int64_t breaker_reset;  /* microseconds the breaker stays open */
+} ast_delivery;
 
 typedef enum sel_kind { SEL_FIELD, SEL_EXPR, SEL_ALL } sel_kind;
 
@@ -269,7 +289,13 @@ typedef struct ast_op {
       row_type mid;                              /* sema: [keys..., window_start, window_end
                                                   * (windows only), one field per call] */
     } window;
-    struct { ast_conn *conn; } sink;
+    /* op->policy is `on error` (fail or dead_letter): what happens to a batch that
+     * cannot be delivered. */
+    struct {
+      ast_conn *conn;
+      ast_clause *retry, *breaker;               /* as written, or NULL */
+      ast_delivery dlv;                          /* sema */
+    } sink;
   } u;
 } ast_op;
 

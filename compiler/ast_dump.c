@@ -139,6 +139,22 @@ static void dump_conn(FILE *out, const ast_conn *c) {
   fputc(')', out);
 }
 
+/* A sink's `retry(...)` or `breaker(...)` as written: `(retry max=3 backoff=1ms..2s)`. */
+static void dump_clause(FILE *out, const char *word, const ast_clause *c) {
+  if (!c) return;
+  fprintf(out, " (%s", word);
+  for (int i = 0; i < c->args.len; i++) {
+    const ast_arg *a = c->args.items[i];
+    fputc(' ', out);
+    if (a->name) fprintf(out, "%s=", a->name);
+    ast_dump_expr(out, a->value);
+    if (!a->hi) continue;
+    fputs("..", out);
+    ast_dump_expr(out, a->hi);
+  }
+  fputc(')', out);
+}
+
 static void dump_policy(FILE *out, const char *clause, const ast_policy *p) {
   if (!p) return;
   static const char *const names[] = {"fail", "skip", "dead_letter"};
@@ -244,6 +260,8 @@ static void dump_op(FILE *out, const ast_op *o, int depth) {
   case OP_SINK:
     fputc(' ', out);
     dump_conn(out, o->u.sink.conn);
+    dump_clause(out, "retry", o->u.sink.retry);
+    dump_clause(out, "breaker", o->u.sink.breaker);
     break;
   }
   dump_policy(out, "error", o->policy);

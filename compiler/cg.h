@@ -26,7 +26,7 @@ typedef struct cg_ctx {
   /* pipe/abi.h structs */
   LLVMTypeRef t_str, t_column, t_batch, t_value, t_kctx, t_agg_str, t_key_val;
   LLVMTypeRef t_field_desc, t_schema_desc, t_conn_desc, t_policy_desc, t_op_desc,
-      t_site_desc, t_node_desc, t_param_desc, t_program_desc, t_window_desc;
+      t_site_desc, t_node_desc, t_param_desc, t_program_desc, t_window_desc, t_delivery_desc;
   LLVMTypeRef t_kernel;      /* pipe_kernel_fn */
   LLVMValueRef *kernels;     /* [plan->nnodes]: stage kernels, NULL for other nodes */
   LLVMValueRef *sites;       /* [plan->nnodes]: the stage's site table global (or NULL) */

@@ -1,8 +1,9 @@
 /* cg_desc.c: the static tables of pipe/abi.h that tell the runtime what to run: one
  * `const pipe_program_desc <stem>_program` with its nodes, schemas, connectors, needed
- * fields, operators, error sites, windows (pipe_window_desc), params (defaults rendered to the text form --param
- * takes, with the runtime's own formatters) and dead-letter connectors. For executables it
- * also defines `main`, which hands the program to pipe_main. */
+ * fields, operators, error sites, windows (pipe_window_desc), sinks' retries and breakers
+ * (pipe_delivery_desc), params (defaults rendered to the text form --param takes, with the
+ * runtime's own formatters) and dead-letter connectors. For executables it also defines
+ * `main`, which hands the program to pipe_main. */
 #include <string.h>
 #include "cg.h"
 #include "pipe/abi.h"
@@ -42,7 +43,7 @@ static LLVMValueRef conn(cg_ctx *g, const ast_conn *c) {
   if (!c) return LLVMConstNull(g->t_conn_desc);
   int kind = c->kind == CONN_CSV ? PIPE_CONN_CSV : c->kind == CONN_JSONL ? PIPE_CONN_JSONL
              : c->kind == CONN_HOST ? PIPE_CONN_HOST : c->kind == CONN_SQLITE ? PIPE_CONN_SQLITE
-             : 0;
+             : c->kind == CONN_POSTGRES ? PIPE_CONN_POSTGRES : 0;
   return LLVMConstNamedStruct(
       g->t_conn_desc,
       (LLVMValueRef[]){i32(g, kind), i32(g, c->path_param), str(g, c->path), i32(g, c->header),
@@ -126,6 +127,18 @@ static LLVMValueRef window(cg_ctx *g, const plan_node *n) {
   return gv;
 }
 
+/* A sink's retry, breaker and `on error` (pipe_delivery_desc); zero for other nodes. */
+static LLVMValueRef delivery(cg_ctx *g, const plan_node *n) {
+  if (n->kind != PLAN_SINK) return LLVMConstNull(g->t_delivery_desc);
+  const ast_delivery *d = &n->sink->u.sink.dlv;
+  return LLVMConstNamedStruct(
+      g->t_delivery_desc,
+      (LLVMValueRef[]){i32(g, d->retry_max), i32(g, d->breaker_failures),
+                       cg_const_i64(g, d->backoff_min), cg_const_i64(g, d->backoff_max),
+                       cg_const_i64(g, d->breaker_reset), policy(g, n->sink->policy)},
+      6);
+}
+
 static LLVMValueRef node(cg_ctx *g, const plan_node *n) {
   const ast_decl *src = n->kind == PLAN_SOURCE ? n->source : NULL;
   const ast_conn *c = src ? src->u.source.conn : n->kind == PLAN_SINK ? n->sink->u.sink.conn : NULL;
@@ -134,7 +147,7 @@ static LLVMValueRef node(cg_ctx *g, const plan_node *n) {
   int kind = kinds[n->kind];
   bool has_ops = n->kind == PLAN_STAGE || n->kind == PLAN_WINDOW;
   bool wm = src && src->u.source.wm_field;
-  LLVMValueRef f[18] = {
+  LLVMValueRef f[19] = {
       i32(g, kind), i32(g, n->input), str(g, n->name), i32(g, n->at.line), i32(g, n->at.col),
       schema(g, &n->out), conn(g, c), needed(g, n), policy(g, src ? src->u.source.policy : NULL),
       i32(g, wm ? src->u.source.wm_index : -1), i32(g, 0),
@@ -142,8 +155,9 @@ static LLVMValueRef node(cg_ctx *g, const plan_node *n) {
       g->kernels[n->index] ? g->kernels[n->index] : LLVMConstNull(g->t_ptr),
       has_ops ? ops(g, n) : LLVMConstNull(g->t_ptr), i32(g, has_ops ? n->nops : 0),
       i32(g, g->nsites[n->index]),
-      g->sites[n->index] ? g->sites[n->index] : LLVMConstNull(g->t_ptr), window(g, n)};
-  return LLVMConstNamedStruct(g->t_node_desc, f, 18);
+      g->sites[n->index] ? g->sites[n->index] : LLVMConstNull(g->t_ptr), window(g, n),
+      delivery(g, n)};
+  return LLVMConstNamedStruct(g->t_node_desc, f, 19);
 }
 
 /* The default of a param as the text --param would take, or NULL when required. */

@@ -33,10 +33,13 @@ static void abi_desc_types(cg_ctx *g) {
   g->t_policy_desc = named(g, "pipe_policy_desc", (LLVMTypeRef[]){I32, I32}, 2);
   g->t_op_desc = named(g, "pipe_op_desc", (LLVMTypeRef[]){I32, I32, I32, g->t_policy_desc}, 4);
   g->t_site_desc = named(g, "pipe_site_desc", (LLVMTypeRef[]){I32, I32, I32, I32, P}, 5);
+  g->t_delivery_desc = named(g, "pipe_delivery_desc",
+                             (LLVMTypeRef[]){I32, I32, I64, I64, I64, g->t_policy_desc}, 6);
   g->t_node_desc = named(g, "pipe_node_desc",
                          (LLVMTypeRef[]){I32, I32, P, I32, I32, g->t_schema_desc, g->t_conn_desc,
-                                         P, g->t_policy_desc, I32, I32, I64, P, P, I32, I32, P, P},
-                         18);
+                                         P, g->t_policy_desc, I32, I32, I64, P, P, I32, I32, P, P,
+                                         g->t_delivery_desc},
+                         19);
   g->t_window_desc = named(g, "pipe_window_desc",
                            (LLVMTypeRef[]){I32, I32, I32, I32, I64, I64, I32, I32, P,
                                            g->t_schema_desc, P, P, P, P, P, g->t_policy_desc,

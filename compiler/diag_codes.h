@@ -38,6 +38,7 @@
   X(E0313, "E0313", "aggregate outside a window") \
   X(E0314, "E0314", "field outside an aggregate") \
   X(E0315, "E0315", "invalid window") \
+  X(E0316, "E0316", "invalid delivery clause") \
   /* flows */ \
   X(E0400, "E0400", "flow without a sink") \
   X(E0401, "E0401", "operator after a sink") \

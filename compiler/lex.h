@@ -44,6 +44,7 @@ typedef struct parse_ctx {
   ast_program *prog;
   const src_file *f;
   const char *cur, *lim, *mar, *tok, *line_start;
+  const char *ctx;      /* re2c's trailing-context marker (`retry` before `(`) */
   int line;
   int last_line, last_col;  /* where the last token ended: the end of file's location */
   bool resync;          /* after a bad declaration: drop tokens until the next one starts */
@@ -116,10 +117,17 @@ ast_op *parse_win_on(parse_ctx *pc, ast_op *op, const char *word, span word_at, 
 /* A key of `by`: `name = expr`, or an expression alone (name NULL). */
 ast_sel_item *parse_key(parse_ctx *pc, span at, const char *name, ast_expr *value);
 ast_op *parse_sink(parse_ctx *pc, span at, ast_conn *conn);
+/* `retry(args)` or `breaker(args)` (word "retry" or "breaker") after a sink. */
+ast_op *parse_sink_clause(parse_ctx *pc, ast_op *op, const char *word, span word_at,
+                          ptrvec args);
+/* `on error POLICY` after a sink: fail or dead_letter(conn). */
+ast_op *parse_sink_on(parse_ctx *pc, ast_op *op, span word_at, parse_pol p);
 ast_sel_item *parse_item(parse_ctx *pc, span at, sel_kind kind, const char *name,
                          ast_expr *value);
 ast_conn *parse_conn(parse_ctx *pc, span at, const char *name, ptrvec args);
 ast_arg *parse_arg(parse_ctx *pc, span at, const char *name, ast_expr *value);
+/* `name = lo..hi` in a sink's clause. */
+ast_arg *parse_range_arg(parse_ctx *pc, span at, const char *name, ast_expr *lo, ast_expr *hi);
 /* The policy of `on error`: fail, skip or dead_letter(conn). */
 ast_policy *parse_policy(parse_ctx *pc, parse_pol p);
 ast_expr *parse_int(parse_ctx *pc, span at, int64_t v);

@@ -13,6 +13,7 @@ int lex_scan(parse_ctx *pc, YYSTYPE *lval) {
       re2c:define:YYCTYPE = "unsigned char";
       re2c:define:YYCURSOR = "pc->cur";
       re2c:define:YYMARKER = "pc->mar";
+      re2c:define:YYCTXMARKER = "pc->ctx";
       re2c:define:YYLIMIT = "pc->lim";
       re2c:yyfill:enable = 0;
       re2c:eof = 0;
@@ -55,6 +56,11 @@ int lex_scan(parse_ctx *pc, YYSTYPE *lval) {
       "true"            { return KW_TRUE; }
       "false"           { return KW_FALSE; }
       "null"            { return KW_NULL; }
+      // The clauses after a sink are words only before their `(`, so that `retry` and
+      // `breaker` stay usable as names: a flow statement after `| sink ...` starts with a
+      // name too, which one token of lookahead could not tell from a clause.
+      "retry" / [ \t]* "("   { lval->id = lex_ident(pc); return KW_RETRY; }
+      "breaker" / [ \t]* "(" { lval->id = lex_ident(pc); return KW_BREAKER; }
       id                { lval->id = lex_ident(pc); return IDENT; }
       dotted            { lval->id = lex_ident(pc); return DOTTED; }
 
@@ -67,6 +73,7 @@ int lex_scan(parse_ctx *pc, YYSTYPE *lval) {
       "->"              { return ARROW; }
       "??"              { return COALESCE; }
       "..."             { return ELLIPSIS; }
+      ".."              { return DOTDOT; }
       "=="              { return EQ; }
       "!="              { return NE; }
       "<="              { return LE; }

@@ -73,23 +73,24 @@ static ast_decl *skip_decl(parse_ctx *pc, int *lookahead, const YYLTYPE *lloc);
        KW_ON "on" KW_ERROR "error" KW_WATERMARK "watermark" KW_BY "by" KW_EVERY "every"
        KW_IF "if" KW_THEN "then" KW_ELSE "else" KW_AND "and" KW_OR "or" KW_NOT "not"
        KW_TRUE "true" KW_FALSE "false" KW_NULL "null"
-%token ARROW "->" COALESCE "??" ELLIPSIS "..." EQ "==" NE "!=" LE "<=" GE ">="
+%token <id> KW_RETRY "retry" KW_BREAKER "breaker"   /* only before `(`: see lex.re */
+%token ARROW "->" COALESCE "??" ELLIPSIS "..." DOTDOT ".." EQ "==" NE "!=" LE "<=" GE ">="
 
 %type <decl> decl fn_head
 %type <type> type
 %type <field> field
 %type <vec> fields field_list ops items item_list aggs agg_list args arg_list exprs
-%type <vec> by keys call_args
+%type <vec> by keys call_args dargs darg_list
 %type <flow> flow let_flow
-%type <op> op select window win_op
+%type <op> op select window win_op sink
 %type <item> item agg key
 %type <conn> conn
-%type <arg> arg
+%type <arg> arg darg
 %type <pol> policy
 %type <policy> policy_opt
 %type <wm> watermark
 %type <expr> expr every or and not cmp coal add mul unary postfix primary
-%type <id> fname
+%type <id> fname callee
 %type <bop> cmp_op
 
 %%
@@ -117,7 +118,7 @@ decl
 /* A list's closing bracket ends its own rule, so that an error after the list cannot
  * unwind into the list's `error` item and swallow the declarations that follow. */
 fn_head
-  : "fn" IDENT '(' fields ')'                     { $$ = parse_fn(pc, @1.at, $2, @2.at, $4); }
+  : "fn" callee '(' fields ')'                    { $$ = parse_fn(pc, @1.at, $2, @2.at, $4); }
   ;
 
 type
@@ -197,7 +198,33 @@ op
   : "filter" expr policy_opt                      { $$ = parse_filter(pc, @1.at, $2, $3); }
   | select policy_opt                             { $$ = parse_op_policy(pc, $1, $2); }
   | win_op
-  | "sink" conn                                   { $$ = parse_sink(pc, @1.at, $2); }
+  | sink
+  ;
+
+/* `sink CONN` and its delivery clauses, in any order: `retry(...)`, `breaker(...)` and
+ * `on error POLICY` (what happens to a batch that cannot be delivered). */
+sink
+  : "sink" conn                                   { $$ = parse_sink(pc, @1.at, $2); }
+  | sink "retry" '(' dargs ')'                    { $$ = parse_sink_clause(pc, $1, "retry", @2.at, $4); }
+  | sink "breaker" '(' dargs ')'                  { $$ = parse_sink_clause(pc, $1, "breaker", @2.at, $4); }
+  | sink "on" "error" policy                      { $$ = parse_sink_on(pc, $1, @3.at, $4); }
+  ;
+
+/* A clause's arguments: those of a connector, or a range `name = lo..hi`. */
+dargs
+  : %empty                                        { $$ = (ptrvec){0}; }
+  | darg_list
+  | darg_list ','
+  ;
+
+darg_list
+  : darg                                          { $$ = parse_vec(pc, $1); }
+  | darg_list ',' darg                            { $$ = parse_push(pc, $1, $3); }
+  ;
+
+darg
+  : arg
+  | IDENT '=' expr ".." expr                      { $$ = parse_range_arg(pc, @$.at, $1, $3, $5); }
   ;
 
 select
@@ -338,7 +365,7 @@ unary
   ;
 
 postfix
-  : IDENT '(' call_args ')'                       { $$ = parse_call(pc, @$.at, $1, @1.at, $3); }
+  : callee '(' call_args ')'                      { $$ = parse_call(pc, @$.at, $1, @1.at, $3); }
   | primary
   ;
 
@@ -358,6 +385,13 @@ primary
   | "null"                                        { $$ = parse_null(pc, @1.at); }
   | fname                                         { $$ = parse_name(pc, @1.at, $1); }
   | '(' expr ')'                                  { $$ = $2; }
+  ;
+
+/* The name of a function, also `retry` and `breaker`, which are words only after a sink. */
+callee
+  : IDENT
+  | "retry"
+  | "breaker"
   ;
 
 /* A field's name: a name, or a dotted name (`user.id`), which names fields only. */
@@ -453,7 +487,8 @@ static const char *sym_text(yysymbol_kind_t s, char *buf, size_t n) {
 
 static bool starts_expr(yysymbol_kind_t s) {
   if (is_literal(s) || s == YYSYMBOL_KW_TRUE || s == YYSYMBOL_KW_FALSE ||
-      s == YYSYMBOL_KW_NULL || s == YYSYMBOL_KW_NOT || s == YYSYMBOL_KW_IF)
+      s == YYSYMBOL_KW_NULL || s == YYSYMBOL_KW_NOT || s == YYSYMBOL_KW_IF ||
+      s == YYSYMBOL_KW_RETRY || s == YYSYMBOL_KW_BREAKER)   /* calls: see `callee` */
     return true;
   const char *name = yysymbol_name(s);
   return strcmp(name, "'('") == 0 || strcmp(name, "'-'") == 0;
@@ -540,7 +575,9 @@ int lex_token_next(parse_ctx *pc, lex_token *t) {
   sym_text(YYTRANSLATE(t->kind), buf, sizeof buf);
   t->name = arena_intern(pc->a, buf, strlen(buf));
   switch (t->kind) {
-  case IDENT: case DOTTED: t->str = (lex_str){v.id, (int64_t)strlen(v.id)}; break;
+  case IDENT: case DOTTED: case KW_RETRY: case KW_BREAKER:
+    t->str = (lex_str){v.id, (int64_t)strlen(v.id)};
+    break;
   case INT: case DURATION: t->i = v.i; break;
   case FLOAT: t->f = v.f; break;
   case STRING: t->str = v.str; break;

@@ -1,7 +1,8 @@
 /* parse_util.c: what the grammar's actions call. Each helper builds one node in the arena
  * from its parts and fills the members ast.h documents for its kind; the words of
  * `on error` and `on late` clauses are checked here (E0310) because the tree keeps only
- * the resolved kind. Locations
+ * the resolved kind, and so is each delivery clause of a sink given only once (E0316).
+ * Locations
  * are merged here too: a symbol's span runs from its first token to the end of its last
  * token on that first line. */
 #include "lex.h"
@@ -198,6 +199,22 @@ ast_op *parse_sink(parse_ctx *pc, span at, ast_conn *conn) {
   return o;
 }
 
+/* `retry(...)` or `breaker(...)` after a sink; sema checks the arguments. */
+ast_op *parse_sink_clause(parse_ctx *pc, ast_op *op, const char *word, span word_at,
+                          ptrvec args) {
+  ast_clause *c = arena_alloc(pc->a, sizeof *c);
+  c->at = word_at;
+  c->args = args;
+  ast_clause **slot = word[0] == 'r' ? &op->u.sink.retry : &op->u.sink.breaker;
+  if (!*slot) {
+    *slot = c;
+    return op;
+  }
+  diag_error(pc->d, word_at, DIAG_E0316, "`%s` is given twice", word);
+  diag_note(pc->d, (*slot)->at, "the first `%s` is here", word);
+  return op;
+}
+
 ast_sel_item *parse_item(parse_ctx *pc, span at, sel_kind kind, const char *name,
                          ast_expr *value) {
   ast_sel_item *it = arena_alloc(pc->a, sizeof *it);
@@ -232,6 +249,12 @@ ast_arg *parse_arg(parse_ctx *pc, span at, const char *name, ast_expr *value) {
   a->at = at;
   a->name = name;
   a->value = value;
+  return a;
+}
+
+ast_arg *parse_range_arg(parse_ctx *pc, span at, const char *name, ast_expr *lo, ast_expr *hi) {
+  ast_arg *a = parse_arg(pc, at, name, lo);
+  a->hi = hi;
   return a;
 }
 
@@ -304,6 +327,26 @@ static void set_clause(parse_ctx *pc, ast_policy **slot, ast_policy *p, const ch
   }
   diag_error(pc->d, word_at, DIAG_E0310, "`on %s` is given twice", word);
   diag_note(pc->d, (*slot)->at, "the first `on %s` is here", word);
+}
+
+/* `fail` or `dead_letter(conn)` for a batch a sink cannot deliver. `skip` would drop
+ * rows that were never written, so it is refused (E0310) and reads as `fail`. */
+static ast_policy *sink_policy(parse_ctx *pc, parse_pol w) {
+  if (strcmp(w.word, "skip") == 0 && !w.conn) {
+    ast_policy *p = arena_alloc(pc->a, sizeof *p);
+    p->at = w.at;
+    p->kind = POLICY_FAIL;
+    diag_error(pc->d, w.at, DIAG_E0310, "`skip` is not a policy for a sink");
+    diag_hint(pc->d, "a batch the sink cannot deliver stops the run (`on error fail`, the "
+                     "default) or is written with `on error dead_letter(connector)`");
+    return p;
+  }
+  return parse_policy(pc, w);
+}
+
+ast_op *parse_sink_on(parse_ctx *pc, ast_op *op, span word_at, parse_pol p) {
+  set_clause(pc, &op->policy, sink_policy(pc, p), "error", word_at);
+  return op;
 }
 
 ast_op *parse_win_on(parse_ctx *pc, ast_op *op, const char *word, span word_at, parse_pol p) {

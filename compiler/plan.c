@@ -177,13 +177,22 @@ static int plan_ops(builder *b, ast_flow *f, int from, bool open, const char *na
   return cur;
 }
 
+/* Whether the output node of d feeds only d's single consumer, so that it may take more
+ * ops. A let without ops (`let y = x`) is x's node under another name: it is exclusive
+ * only when x's is too, else y's consumer would filter the rows of x's other consumers. */
+static bool exclusive(builder *b, const ast_decl *d) {
+  if (d->kind != DECL_LET) return false;
+  int *consumers = declmap_get(&b->live, d);
+  if (!consumers || *consumers != 1) return false;
+  const ast_flow *f = d->u.let.flow;
+  return f->ops.len > 0 || (f->from_decl && exclusive(b, f->from_decl));
+}
+
 static int plan_flow(builder *b, ast_flow *f, const char *name) {
   ast_decl *from = f->from_decl;
   int in = plan_decl(b, from);
   if (in < 0) return -1;
-  int *consumers = declmap_get(&b->live, from);
-  bool open = from->kind == DECL_LET && consumers && *consumers == 1;
-  return plan_ops(b, f, in, open, name);
+  return plan_ops(b, f, in, exclusive(b, from), name);
 }
 
 /* The output node of a source or let, planning it on first use. */
@@ -327,6 +336,7 @@ static void collect_dead(builder *b) {
     if (n->kind == PLAN_SOURCE) add_dead(b, &v, n->source->u.source.policy);
     for (int k = 0; k < n->nops; k++) add_dead(b, &v, n->ops[k]->policy);
     if (n->kind == PLAN_WINDOW) add_dead(b, &v, n->window->u.window.late);
+    if (n->kind == PLAN_SINK) add_dead(b, &v, n->sink->policy);
   }
 }
 

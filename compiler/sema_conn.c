@@ -1,13 +1,28 @@
 /* sema_conn.c: connectors (`csv(path, header = true, delimiter = ",")`, `jsonl(path)`,
- * `sqlite(path, table = "t")` / `sqlite(path, query = "select ...")`, `host()`) and error
- * policies. Fills the resolved fields of ast_conn: the kind, the path ("-" for the
- * standard streams) or the param that holds it, the csv options and the sqlite table or
- * query. Table and query are constant strings: they become SQL text, so nothing that
- * varies at run time may reach them (the runtime quotes the table name). */
+ * `sqlite(path, table = "t")` / `sqlite(path, query = "select ...")`, the same two forms
+ * of `postgres(conninfo, ...)`, `host()`) and error policies. Fills the resolved fields of
+ * ast_conn: the kind, the path ("-" for the standard streams; postgres's conninfo) or the
+ * param that holds it, the csv options and the database table or query. Table and query
+ * are constant strings: they become SQL text, so nothing that varies at run time may
+ * reach them (the runtime quotes the table name). The two databases share every check. */
 #include <string.h>
 #include "sema_internal.h"
 
-static const char *const conn_names[] = {"csv", "jsonl", "sqlite", "host"};
+static const char *const conn_names[] = {"csv", "jsonl", "sqlite", "postgres", "host"};
+
+/* A database connector: a table as a sink, a query as a source. */
+static bool is_db(conn_kind k) { return k == CONN_SQLITE || k == CONN_POSTGRES; }
+
+/* The first argument of a database connector in a hint: sqlite's file (the word each
+ * hint has always used), or a postgres conninfo. */
+static const char *db_target(const ast_conn *c, const char *sqlite_file) {
+  return c->kind == CONN_POSTGRES ? "dbname=app" : sqlite_file;
+}
+
+/* What the first argument is called in messages. */
+static const char *path_word(const ast_conn *c) {
+  return c->kind == CONN_POSTGRES ? "connection string" : "path";
+}
 
 /* The connector's name: its span starts there. */
 static span name_span(const ast_conn *c) {
@@ -21,13 +36,14 @@ static conn_kind conn_lookup(const char *name) {
   if (strcmp(name, "jsonl") == 0) return CONN_JSONL;
   if (strcmp(name, "host") == 0) return CONN_HOST;
   if (strcmp(name, "sqlite") == 0) return CONN_SQLITE;
+  if (strcmp(name, "postgres") == 0) return CONN_POSTGRES;
   return CONN_UNKNOWN;
 }
 
 /* Whether the connector may be used this way; reports E0310 when not. Every kind reads
  * and writes rows except that a dead letter must go to a file or stream. */
 static bool usable(sema *s, ast_conn *c, conn_use use) {
-  if (use == CONN_AS_DEAD && (c->kind == CONN_HOST || c->kind == CONN_SQLITE)) {
+  if (use == CONN_AS_DEAD && (c->kind == CONN_HOST || is_db(c->kind))) {
     diag_error(s->d, c->at, DIAG_E0310, "`dead_letter` needs a `csv` or `jsonl` connector");
     diag_hint(s->d, "for example `on error dead_letter(jsonl(\"errors.jsonl\"))`");
     return false;
@@ -35,16 +51,18 @@ static bool usable(sema *s, ast_conn *c, conn_use use) {
   return true;
 }
 
-/* The path argument: a string, a const string, a string param, or stdin/stdout. */
+/* The path argument: a string, a const string, a string param, or stdin/stdout. A
+ * postgres conninfo is a path that may be empty (libpq then reads only PGHOST, PGUSER,
+ * ...) and is never a standard stream. */
 static void check_path(sema *s, ast_conn *c, ast_arg *arg, conn_use use) {
   ast_expr *e = arg->value;
   if (e->kind == EXPR_NAME && !sema_lookup(s, e->u.name.id) &&
       (strcmp(e->u.name.id, "stdin") == 0 || strcmp(e->u.name.id, "stdout") == 0)) {
     bool in = e->u.name.id[3] == 'i';
-    if (c->kind == CONN_SQLITE) {
-      diag_error(s->d, e->at, DIAG_E0308, "`sqlite` needs a database file, not `%s`",
-                 e->u.name.id);
-      diag_hint(s->d, "for example `sqlite(\"data.db\", %s)`",
+    if (is_db(c->kind)) {
+      diag_error(s->d, e->at, DIAG_E0308, "`%s` needs a %s, not `%s`", c->name,
+                 c->kind == CONN_SQLITE ? "database file" : "connection string", e->u.name.id);
+      diag_hint(s->d, "for example `%s(\"%s\", %s)`", c->name, db_target(c, "data.db"),
                 use == CONN_AS_SOURCE ? "query = \"select * from t\"" : "table = \"t\"");
       return;
     }
@@ -67,12 +85,17 @@ static void check_path(sema *s, ast_conn *c, ast_arg *arg, conn_use use) {
   if (ty_is_err(e->type)) return;
   char b[32];
   if (e->type.kind != TY_STRING || e->type.nullable) {
-    diag_error(s->d, sema_span(e), DIAG_E0308, "the path of `%s` must be a `string`, found "
-               "`%s`", c->name, ty_str(e->type, b));
+    diag_error(s->d, sema_span(e), DIAG_E0308, "the %s of `%s` must be a `string`, found "
+               "`%s`", path_word(c), c->name, ty_str(e->type, b));
     return;
   }
   if (e->kind == EXPR_STRING) {
-    if (e->u.str.len == 0 || memchr(e->u.str.s, 0, e->u.str.len)) {
+    if (memchr(e->u.str.s, 0, e->u.str.len)) {
+      diag_error(s->d, sema_span(e), DIAG_E0308, "the %s of `%s` must not hold a NUL byte",
+                 path_word(c), c->name);
+      return;
+    }
+    if (e->u.str.len == 0 && c->kind != CONN_POSTGRES) {
       diag_error(s->d, sema_span(e), DIAG_E0308, "the path of `%s` must not be empty",
                  c->name);
       return;
@@ -86,9 +109,10 @@ static void check_path(sema *s, ast_conn *c, ast_arg *arg, conn_use use) {
   } else if (e->kind == EXPR_NAME && e->u.name.ref == REF_PARAM) {
     c->path_param = e->u.name.index;
   } else {
-    diag_error(s->d, sema_span(e), DIAG_E0308, "the path of `%s` must be a string literal, "
-               "a const or a string param", c->name);
-    diag_hint(s->d, "paths are fixed when the program starts; use a param to choose one");
+    diag_error(s->d, sema_span(e), DIAG_E0308, "the %s of `%s` must be a string literal, "
+               "a const or a string param", path_word(c), c->name);
+    diag_hint(s->d, "%ss are fixed when the program starts; use a param to choose one",
+              path_word(c));
   }
 }
 
@@ -116,11 +140,11 @@ static const char *sql_text(sema *s, ast_arg *arg) {
 }
 
 static void check_named(sema *s, ast_conn *c, ast_arg *arg) {
-  if (c->kind == CONN_SQLITE && strcmp(arg->name, "table") == 0) {
+  if (is_db(c->kind) && strcmp(arg->name, "table") == 0) {
     c->table = sql_text(s, arg);
     return;
   }
-  if (c->kind == CONN_SQLITE && strcmp(arg->name, "query") == 0) {
+  if (is_db(c->kind) && strcmp(arg->name, "query") == 0) {
     c->query = sql_text(s, arg);
     return;
   }
@@ -153,6 +177,12 @@ static void check_named(sema *s, ast_conn *c, ast_arg *arg) {
     if (m) diag_hint(s->d, "did you mean `%s`?", m);
     else diag_hint(s->d, "`sqlite` takes a path and `table = \"NAME\"` (sink) or "
                    "`query = \"SELECT ...\"` (source)");
+  } else if (c->kind == CONN_POSTGRES) {
+    const char *names[] = {"conninfo", "table", "query"};
+    const char *m = diag_closest(arg->name, names, 3);
+    if (m) diag_hint(s->d, "did you mean `%s`?", m);
+    else diag_hint(s->d, "`postgres` takes a connection string and `table = \"NAME\"` (sink) "
+                   "or `query = \"SELECT ...\"` (source)");
   } else {
     diag_hint(s->d, "`%s` takes only a path", c->name);
   }
@@ -162,7 +192,8 @@ static void check_args(sema *s, ast_conn *c, conn_use use) {
   ast_arg *path = NULL;
   for (int i = 0; i < c->args.len; i++) {
     ast_arg *arg = c->args.items[i];
-    bool is_path = !arg->name || strcmp(arg->name, "path") == 0;
+    bool is_path = !arg->name || strcmp(arg->name, "path") == 0 ||
+                   (c->kind == CONN_POSTGRES && strcmp(arg->name, "conninfo") == 0);
     for (int k = 0; k < i && arg->name; k++) {
       ast_arg *prev = c->args.items[k];
       if (prev->name && strcmp(prev->name, arg->name) == 0) {
@@ -181,7 +212,7 @@ static void check_args(sema *s, ast_conn *c, conn_use use) {
     if (is_path && path) {
       diag_error(s->d, arg->value ? sema_span(arg->value) : arg->at, DIAG_E0308,
                  "too many arguments to `%s`", c->name);
-      if (c->kind == CONN_SQLITE) diag_hint(s->d, "options are named: `table = \"t\"`");
+      if (is_db(c->kind)) diag_hint(s->d, "options are named: `table = \"t\"`");
       else diag_hint(s->d, "options are named: `header = false`, `delimiter = \";\"`");
     } else if (is_path) {
       path = arg;
@@ -190,9 +221,9 @@ static void check_args(sema *s, ast_conn *c, conn_use use) {
       check_named(s, c, arg);
     }
   }
-  if (!path && c->kind == CONN_SQLITE) {
-    diag_error(s->d, c->at, DIAG_E0308, "`sqlite` needs a path");
-    diag_hint(s->d, "for example `sqlite(\"data.db\", %s)`",
+  if (!path && is_db(c->kind)) {
+    diag_error(s->d, c->at, DIAG_E0308, "`%s` needs a %s", c->name, path_word(c));
+    diag_hint(s->d, "for example `%s(\"%s\", %s)`", c->name, db_target(c, "data.db"),
               use == CONN_AS_SOURCE ? "query = \"select * from t\"" : "table = \"t\"");
   } else if (!path && c->kind != CONN_HOST) {
     diag_error(s->d, c->at, DIAG_E0308, "`%s` needs a path", c->name);
@@ -209,31 +240,33 @@ static ast_arg *named_arg(const ast_conn *c, const char *name) {
   return NULL;
 }
 
-/* A sqlite sink writes a table, a sqlite source reads a query: exactly one of the two,
- * and the one that fits the use. */
-static void check_sqlite_mode(sema *s, ast_conn *c, conn_use use) {
+/* A database sink writes a table, a database source reads a query: exactly one of the
+ * two, and the one that fits the use. */
+static void check_db_mode(sema *s, ast_conn *c, conn_use use) {
   ast_arg *table = named_arg(c, "table"), *query = named_arg(c, "query");
   bool source = use == CONN_AS_SOURCE;
+  const char *n = c->name;
   if (table && query) {
     bool table_later = table->at.line > query->at.line ||
                        (table->at.line == query->at.line && table->at.col > query->at.col);
     ast_arg *later = table_later ? table : query;
-    diag_error(s->d, later->at, DIAG_E0308, "`sqlite` takes `table` or `query`, not both");
+    diag_error(s->d, later->at, DIAG_E0308, "`%s` takes `table` or `query`, not both", n);
     diag_hint(s->d, "a sink writes a `table`; a source reads a `query`");
   } else if (!table && !query) {
-    diag_error(s->d, name_span(c), DIAG_E0308, "`sqlite` needs a `%s` as a %s",
+    diag_error(s->d, name_span(c), DIAG_E0308, "`%s` needs a `%s` as a %s", n,
                source ? "query" : "table", source ? "source" : "sink");
-    if (source) diag_hint(s->d, "for example `sqlite(\"in.db\", query = \"select * from t\")`");
-    else diag_hint(s->d, "for example `sqlite(\"out.db\", table = \"t\")`");
+    if (source) diag_hint(s->d, "for example `%s(\"%s\", query = \"select * from t\")`", n,
+                          db_target(c, "in.db"));
+    else diag_hint(s->d, "for example `%s(\"%s\", table = \"t\")`", n, db_target(c, "out.db"));
   } else if (query && !source) {
-    diag_error(s->d, query->at, DIAG_E0308, "a `sqlite` sink writes a `table`, it takes no "
-               "`query`");
-    diag_hint(s->d, "for example `sink sqlite(\"out.db\", table = \"t\")`");
+    diag_error(s->d, query->at, DIAG_E0308, "a `%s` sink writes a `table`, it takes no "
+               "`query`", n);
+    diag_hint(s->d, "for example `sink %s(\"%s\", table = \"t\")`", n, db_target(c, "out.db"));
   } else if (table && source) {
-    diag_error(s->d, table->at, DIAG_E0308, "a `sqlite` source reads a `query`, it takes no "
-               "`table`");
-    diag_hint(s->d, "for example `sqlite(\"in.db\", query = \"select * from %s\")`",
-              c->table ? c->table : "t");
+    diag_error(s->d, table->at, DIAG_E0308, "a `%s` source reads a `query`, it takes no "
+               "`table`", n);
+    diag_hint(s->d, "for example `%s(\"%s\", query = \"select * from %s\")`", n,
+              db_target(c, "in.db"), c->table ? c->table : "t");
   }
 }
 
@@ -247,14 +280,14 @@ void sema_check_conn(sema *s, ast_conn *c, conn_use use) {
   c->kind = conn_lookup(c->name);
   if (c->kind == CONN_UNKNOWN) {
     diag_error(s->d, name_span(c), DIAG_E0205, "unknown connector `%s`", c->name);
-    const char *m = diag_closest(c->name, conn_names, 4);
+    const char *m = diag_closest(c->name, conn_names, 5);
     if (m) diag_hint(s->d, "did you mean `%s`?", m);
-    else diag_hint(s->d, "connectors are `csv`, `jsonl`, `sqlite` and `host`");
+    else diag_hint(s->d, "connectors are `csv`, `jsonl`, `sqlite`, `postgres` and `host`");
     return;
   }
   if (!usable(s, c, use)) return;
   check_args(s, c, use);
-  if (c->kind == CONN_SQLITE) check_sqlite_mode(s, c, use);
+  if (is_db(c->kind)) check_db_mode(s, c, use);
 }
 
 void sema_check_policy(sema *s, ast_policy *pol) {

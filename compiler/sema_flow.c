@@ -123,6 +123,7 @@ static row_type *check_select(sema *s, ast_op *op, const row_type *in) {
 
 static void check_sink(sema *s, ast_op *op) {
   if (op->u.sink.conn) sema_check_conn(s, op->u.sink.conn, CONN_AS_SINK);
+  sema_check_delivery(s, op);
 }
 
 /* One operator; returns its output row (NULL: unknown). */

@@ -24,7 +24,7 @@ if grep -q 'extern const pipe_program_desc sales_program;' sales.h; then
 else
   echo "not ok 2 - the header declares sales_program"; sed 's/^/# /' sales.h
 fi
-if cc $san -I"$top/runtime/include" -I. host.c sales.o "$BUILD/libpipert.a" -lsqlite3 -lpthread -lm \
+if cc $san -I"$top/runtime/include" -I. host.c sales.o "$BUILD/libpipert.a" -lsqlite3 -lpq -lpthread -lm \
      -o host 2>err; then
   echo "ok 3 - host.c links with the object and libpipert.a"
 else
@@ -38,7 +38,7 @@ else
 fi
 if "$PIPEC" build events.pipe --emit=obj -o events.o --header events.h 2>err &&
    cc $san -I"$top/runtime/include" -I. host_events.c events.o "$BUILD/libpipert.a" \
-     -lsqlite3 -lpthread -lm -o host_events 2>>err; then
+     -lsqlite3 -lpq -lpthread -lm -o host_events 2>>err; then
   echo "ok 5 - host_events.c links with events.o"
 else
   echo "not ok 5 - host_events.c links with events.o"; sed 's/^/# /' err

@@ -99,6 +99,13 @@ static int check_desc(const pipe_program_desc *p, pipe_error *err) {
     if (d->input < 0 || d->input >= i || p->nodes[d->input].kind == PIPE_NODE_SINK)
       return bad_desc(err, "node %d reads node %d", i, d->input);
     if (d->kind == PIPE_NODE_WINDOW && check_window(p, i, err) != 0) return -1;
+    const char *why = d->kind == PIPE_NODE_SINK ? rt_delivery_check(d, p->ndead) : NULL;
+    if (why) {
+      err->status = 1;
+      snprintf(err->msg, sizeof err->msg, "error: invalid program descriptor: sink node %d: "
+               "%s\n", i, why);
+      return -1;
+    }
     for (int s = 0; d->kind != PIPE_NODE_SINK && s < d->nsites; s++)
       if (d->sites[s].op < 0 || d->sites[s].op >= d->nops)
         return bad_desc(err, "stage %d site %d names a missing operator", i, s);
@@ -141,6 +148,7 @@ static void build_node(pipe_run *r, int i) {
   if (d->kind == PIPE_NODE_WINDOW) mark_dead(r, &d->window->late);
   if (d->kind == PIPE_NODE_SOURCE && d->conn.kind == PIPE_CONN_HOST) rt_host_source_new(r, n);
   if (d->kind == PIPE_NODE_SOURCE) mark_dead(r, &d->policy);
+  if (d->kind == PIPE_NODE_SINK) mark_dead(r, &d->delivery.on_error);
   for (int k = 0; has_ops && k < d->nops; k++) mark_dead(r, &d->ops[k].policy);
   n->ctx.params = r->params;
   n->ctx.filtered = n->filtered;

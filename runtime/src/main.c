@@ -29,6 +29,7 @@ pipe_run *pipe_open(const pipe_program_desc *prog, pipe_error *err) {
   }
   r->prog = prog;
   pthread_mutex_init(&r->mu, NULL);
+  rt_run_wake_init(r);
   if (rt_params_init(r) != 0 || rt_graph_build(r, err) != 0) {
     if (err->status == 0) {
       err->status = 1;
@@ -84,6 +85,7 @@ void pipe_close(pipe_run *r) {
   }
   rt_graph_free(r);
   rt_params_free(r);
+  rt_run_wake_free(r);
   pthread_mutex_destroy(&r->mu);
   free(r);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "rt_io.h"
+#include "rt_pg.h"
 
 void rt_ioerr_set(rt_ioerr *err, const char *fmt, ...) {
   if (!err) return;
@@ -20,6 +21,7 @@ rt_reader *rt_reader_open(const char *path, const pipe_conn_desc *conn,
   case PIPE_CONN_CSV: return rt_csv_open(path, conn, s, needed, err);
   case PIPE_CONN_JSONL: return rt_jsonl_open(path, conn, s, needed, err);
   case PIPE_CONN_SQLITE: return rt_sqlite_open(path, conn, s, needed, err);
+  case PIPE_CONN_POSTGRES: return rt_pg_reader_open(path, conn, s, needed, err);
   default:
     rt_ioerr_set(err, "%s: this connector cannot be read from", path);
     return NULL;

@@ -11,8 +11,10 @@
  * dead-letter schema (error, origin, field, value, pipe, row) through the connector's
  * writer, whose lock serialises records from different threads, and counts it. A
  * window's late rows follow the window's `late` policy the same way (skip, or a dead
- * letter "late row: its window ended at ..."), counted as late either way. This is
- * the cold path: it may allocate and lock.
+ * letter "late row: its window ended at ..."), counted as late either way. A batch a
+ * sink could not deliver under `on error dead_letter` is written there whole, one
+ * record per row (delivery.c decides when). This is the cold path: it may allocate and
+ * lock.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,8 +46,10 @@ const char *rt_origin_name(const char *origin) {
   return strcmp(origin, "-") == 0 ? "<stdin>" : origin;
 }
 
+/* Wakes every thread: those blocked on a channel, and sinks waiting to retry. */
 static void cancel_all(pipe_run *r) {
   for (int i = 0; i < r->nchans; i++) rt_chan_cancel(r->chans[i]);
+  rt_run_wake(r);
 }
 
 void rt_run_fail_drain(pipe_run *r, int status, const char *text) {
@@ -342,6 +346,57 @@ int rt_window_late(rt_node *n, const pipe_batch *in, int64_t row, int64_t end, i
   int rc = write_dead(n, w->late.dead, &e);
   rt_buf_free(&json);
   return rc;
+}
+
+static void put_str_at(pipe_batch *b, int col, int64_t row, const char *p, int64_t n) {
+  rt_set_valid(&b->cols[col], row, p != NULL);
+  rt_str_append(&b->cols[col], row, p ? p : "", p ? n : 0);
+}
+
+/* Row `row` of `in` (a sink's undelivered batch) as dead-letter record `row` of b. */
+static void dead_record(rt_node *n, pipe_batch *b, const pipe_batch *in, int64_t row,
+                        const char *msg, const char *pipe, int pn) {
+  char origin[512];
+  int on = snprintf(origin, sizeof origin, "%s:%lld", rt_origin_name(in->origin),
+                    (long long)(in->lines ? in->lines[row] : 0));
+  rt_buf json = {0};
+  rt_buf_json_row(&json, in, &n->d->schema, row);
+  put_str_at(b, 0, row, msg, (int64_t)strlen(msg));
+  put_str_at(b, 1, row, origin, on < (int)sizeof origin ? on : (int)sizeof origin - 1);
+  put_str_at(b, 2, row, NULL, 0);
+  put_str_at(b, 3, row, NULL, 0);
+  put_str_at(b, 4, row, pipe, pn);
+  put_str_at(b, 5, row, json.p ? json.p : "", (int64_t)json.len);
+  b->lines[row] = in->lines ? in->lines[row] : 0;
+  rt_buf_free(&json);
+}
+
+int rt_sink_dead(rt_node *n, const pipe_batch *in, const char *msg) {
+  pipe_run *r = n->run;
+  int dead = n->d->delivery.on_error.dead;
+  if (dead < 0 || dead >= r->prog->ndead || !r->dead[dead].writer) {
+    rt_node_ioerr(n, msg, 0);   /* a descriptor without its connector: lose nothing silently */
+    return -1;
+  }
+  char pipe[512];
+  int pn = snprintf(pipe, sizeof pipe, "%s:%d:%d", r->prog->file ? r->prog->file : "?",
+                    n->d->line, n->d->col);
+  if (pn >= (int)sizeof pipe) pn = (int)sizeof pipe - 1;
+  pipe_batch *b = rt_batch_new(&dead_schema, in->nrows > 0 ? in->nrows : 1);
+  for (int64_t i = 0; i < in->nrows; i++) dead_record(n, b, in, i, msg, pipe, pn);
+  b->nrows = in->nrows;
+  b->origin = in->origin;
+  rt_ioerr ioerr;
+  errno = 0;
+  int rc = rt_writer_write(r->dead[dead].writer, b, &ioerr);
+  int was_epipe = errno == EPIPE;
+  rt_batch_release(b);
+  if (rc != 0) {
+    dead_ioerr(r, r->dead[dead].conn, ioerr.msg, was_epipe);
+    return -1;
+  }
+  n->ops[0].dead += in->nrows;
+  return 0;
 }
 
 int rt_dead_open(pipe_run *r) {

@@ -1,5 +1,5 @@
-/* rt_internal.h: the running program (graph.c, source.c, stage.c, sink.c, window.c,
- * rowerr.c, params.c, stats.c, main.c, scratch.c, host.c).
+/* rt_internal.h: the running program (graph.c, source.c, stage.c, sink.c, delivery.c,
+ * window.c, rowerr.c, params.c, stats.c, main.c, scratch.c, host.c).
  *
  * A pipe_run holds one rt_node per descriptor node. Each node with an input owns the
  * channel it reads (`in`); a producer holds the input channels of its consumers (`outs`)
@@ -30,6 +30,17 @@ typedef struct rt_opcount {
   int64_t failed;          /* rows that stopped the run (policy fail): 0 or 1 */
 } rt_opcount;
 
+/* A sink's retries and circuit breaker (delivery.c), used by the sink's thread only. */
+typedef struct rt_delivery {
+  int64_t fails;           /* consecutive failed writes: the breaker's count */
+  int64_t open_until;      /* CLOCK_MONOTONIC microseconds the breaker is open until; 0:
+                              closed (once passed: half-open, the next write is a trial) */
+  uint64_t rng;            /* the backoff's jitter, seeded per sink */
+  int64_t retries;         /* counters for --stats: writes repeated, */
+  int64_t opened;          /* times the breaker opened, */
+  int64_t refused;         /* batches the database refused */
+} rt_delivery;
+
 struct rt_node {
   const pipe_node_desc *d;
   int index;
@@ -50,7 +61,7 @@ struct rt_node {
   int started;
   /* counters (see the header comment) */
   int64_t rows_in;         /* sources: records read incl. bad; stages: rows received;
-                              sinks: rows written */
+                              sinks: rows written or dead-lettered (ops[0].dead) */
   int64_t rows_out;        /* rows sent on (sources, stages, windows) */
   int64_t late;            /* windows: late rows (dropped or dead-lettered) */
   int64_t win_live;        /* windows: groups still live after the final firing (0) */
@@ -58,6 +69,7 @@ struct rt_node {
   int64_t *filtered;       /* stages: [nops], incremented by the kernel */
   rt_opcount *ops;         /* [max(nops, 1)] */
   pipe_kctx ctx;           /* stages, windows (the projection) */
+  rt_delivery dlv;         /* sinks */
 };
 
 /* A dead-letter connector. The writer is thread-safe; `used` says whether to open it. */
@@ -77,9 +89,11 @@ struct pipe_run {
   int nchans;
   int chan_cap;
   int state;                /* RUN_NEW, RUN_STARTED, RUN_JOINED */
-  pthread_mutex_t mu;       /* guards err and stopping */
+  pthread_mutex_t mu;       /* guards err, stopping and cancelled */
   pipe_error err;
   int stopping;             /* a failure or a stop: sources read no further batch */
+  int cancelled;            /* an emergency or pipe_stop: every channel is cancelled */
+  pthread_cond_t wake;      /* with mu: broadcast when cancelled (rt_run_sleep waits on it) */
 };
 
 enum { RUN_NEW = 0, RUN_STARTED = 1, RUN_JOINED = 2 };
@@ -125,6 +139,28 @@ void rt_node_stop_after(rt_node *n, pipe_batch *out);
 void *rt_sink_main(void *node);
 void *rt_window_main(void *node);
 
+/* delivery.c: a sink's batches under its pipe_delivery_desc */
+/* Writes b (borrowed) through n->writer: retried, waiting for the breaker, and when it
+ * cannot be delivered, dead-lettered or failing the run, as the descriptor says. 0 when
+ * it was delivered or dead-lettered (counted in rows_in), -1 when the sink must stop:
+ * the run failed (the error is recorded, the writer aborted) or was cancelled. */
+int rt_deliver(rt_node *n, const pipe_batch *b);
+/* Prepares the sink's state and its writer's patience; call before the first batch. */
+void rt_delivery_start(rt_node *n);
+/* The wait before retry k (1, 2, ...): random in [min, min(max, min * 2^k)] (us). */
+int64_t rt_backoff_us(const pipe_delivery_desc *d, int k, uint64_t *rng);
+/* Sleeps us microseconds unless the run is cancelled first (rt_run_fail, rt_run_stop):
+ * 0 after the full wait, -1 when cancelled (at once if it already was). A graceful
+ * stop does not interrupt it: the sink is still delivering what was produced. */
+int rt_run_sleep(pipe_run *r, int64_t us);
+/* The run's wake-up (a monotonic condition variable): made by pipe_open, freed by
+ * pipe_close; rt_run_wake marks the run cancelled and wakes every sleeper. */
+void rt_run_wake_init(pipe_run *r);
+void rt_run_wake_free(pipe_run *r);
+void rt_run_wake(pipe_run *r);
+/* Checks a sink's delivery descriptor; NULL when sound, else what is wrong. */
+const char *rt_delivery_check(const pipe_node_desc *d, int ndead);
+
 /* rowerr.c: failures and error policies */
 /* An emergency (a writer's I/O error, a thread that cannot start): records the run's
  * first error (status 1 or 2, the full text) and cancels every channel. */
@@ -161,6 +197,10 @@ void rt_node_ioerr(rt_node *n, const char *msg, int was_epipe);
  * (quoted) or "source trades", "filter", "select", "window", "aggregate", "sink csv". A
  * PREP operator is called after the window it prepares. */
 void rt_node_label(const rt_node *n, int op, int quoted, char *buf, size_t size);
+/* Writes every row of a batch sink n could not deliver to its `on error` dead-letter
+ * connector (error msg, origin, the sink's .pipe line, the row as JSON) and counts them
+ * in ops[0].dead. 0, or -1 after failing the run. */
+int rt_sink_dead(rt_node *n, const pipe_batch *b, const char *msg);
 /* Opens the dead-letter writers some policy uses. -1 with r->err on failure. */
 int rt_dead_open(pipe_run *r);
 int rt_dead_close(pipe_run *r);

@@ -94,12 +94,28 @@ extern size_t rt_jsonl_max_read;
 
 typedef struct rt_writer rt_writer;
 
+/* What a failed write says about the batch (rt_writer_ops.write). Every failure is
+ * negative, so `rc != 0` is "not written" for callers that do not retry. */
+enum rt_write_status {
+  RT_WRITE_OK = 0,
+  RT_WRITE_FAILED = -1,   /* the writer is broken: every later call fails */
+  RT_WRITE_RETRY = -2,    /* nothing of b was written and the writer can take it again:
+                           * the cause may pass (a lock held by another process, a lost
+                           * connection), so the same batch may be retried */
+  RT_WRITE_REFUSED = -3,  /* nothing of b was written and the writer goes on, but b itself
+                           * was refused (a constraint): writing it again would fail again */
+};
+
 /* What each kind of writer implements (file_write.c: CSV and JSON lines; sqlite_write.c).
  * writer.c calls them under the writer's lock, so an implementation never sees two calls
  * at once, and keeps errno across the unlock (EPIPE matters to the sink). */
 typedef struct rt_writer_ops {
   /* Writes every row of b: into a buffer, or as one committed unit (a transaction).
-   * -1 on an error, err filled, errno set. After an error every later call fails. */
+   * 0, or an rt_write_status with err filled (and errno set for RT_WRITE_FAILED). A
+   * writer whose failure leaves nothing half-written and a usable connection says
+   * RT_WRITE_RETRY or RT_WRITE_REFUSED; it must never say so once the batch may have
+   * been committed (a failure after COMMIT succeeded is no failure of the batch).
+   * After RT_WRITE_FAILED every later call fails. */
   int (*write)(rt_writer *w, const pipe_batch *b, rt_ioerr *err);
   /* The run ended (also under `fail` or a stop): makes what was written complete, durable
    * and visible under its name (a file: flush, fsync, rename over the target), then frees
@@ -115,6 +131,10 @@ typedef struct rt_writer_ops {
 struct rt_writer {
   const rt_writer_ops *ops;
   pthread_mutex_t mu;   /* serialises calls: a dead-letter writer has many threads */
+  /* The longest a write may wait for a busy resource (another connection's lock) before
+   * it fails with RT_WRITE_RETRY, in milliseconds; 0: the kind's own default. A sink with
+   * `retry` sets it, so that the waiting is its own, which a stop interrupts. */
+  int64_t wait_ms;
 };
 /* Sets up the common part; implementations call it from their open function. */
 void rt_writer_init(rt_writer *w, const rt_writer_ops *ops);
@@ -124,7 +144,8 @@ void rt_writer_init(rt_writer *w, const rt_writer_ops *ops);
  * without a schema column). writer.c. */
 rt_writer *rt_writer_open(const char *path, const pipe_conn_desc *conn,
                           const pipe_schema_desc *s, rt_ioerr *err);
-/* Writes every row of b. -1 on an error (err filled, errno kept). Thread-safe per writer. */
+/* Writes every row of b. 0, or an rt_write_status (err filled, errno kept). Thread-safe
+ * per writer. */
 int rt_writer_write(rt_writer *w, const pipe_batch *b, rt_ioerr *err);
 /* Commits and frees (see rt_writer_ops.commit); -1 on an error. NULL is a no-op. */
 int rt_writer_close(rt_writer *w, rt_ioerr *err);

@@ -4,11 +4,13 @@
  * watermarks, and commits the writer on EOS (a file is renamed into place, see
  * file_write.c), so that a commit error (a full disk) still fails the run. EOS also comes
  * after a graceful stop (`fail`, an interrupt): what was written before it is committed.
- * A write error aborts the writer (a file sink leaves its target as it was) and fails
- * the run, except EPIPE on standard output, which means whoever reads our output has had
- * enough (`prog | head`): the run stops quietly with status 0. A host() sink has no
- * writer: it hands each batch to the callback bound with pipe_bind_sink, and a non-zero
- * return cancels the run.
+ * Each batch goes through rt_deliver (delivery.c), which retries it, waits for the
+ * circuit breaker or dead-letters it as the sink's `retry`, `breaker` and `on error` say.
+ * A write error that ends there aborts the writer (a file sink leaves its target as it
+ * was) and fails the run, except EPIPE on standard output, which means whoever reads our
+ * output has had enough (`prog | head`): the run stops quietly with status 0. A host()
+ * sink has no writer: it hands each batch to the callback bound with pipe_bind_sink, and
+ * a non-zero return cancels the run.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,20 +35,9 @@ static int call_host(rt_node *n, pipe_batch *b) {
 
 static int write_batch(rt_node *n, pipe_batch *b) {
   if (n->sink_fn) return call_host(n, b);
-  rt_ioerr ioerr;
-  errno = 0;
-  int rc = rt_writer_write(n->writer, b, &ioerr);
-  int was_epipe = errno == EPIPE;
-  int64_t rows = b->nrows;
+  int rc = rt_deliver(n, b);
   rt_batch_release(b);
-  if (rc != 0) {
-    rt_writer_abort(n->writer);
-    n->writer = NULL;
-    rt_node_ioerr(n, ioerr.msg, was_epipe);
-    return -1;
-  }
-  n->rows_in += rows;
-  return 0;
+  return rc;
 }
 
 static void finish(rt_node *n) {
@@ -61,6 +52,7 @@ static void finish(rt_node *n) {
 void *rt_sink_main(void *arg) {
   rt_node *n = arg;
   rt_msg m;
+  rt_delivery_start(n);
   while (rt_chan_recv(n->in, &m) == 0) {
     if (m.kind == RT_MSG_BATCH) {
       if (write_batch(n, m.batch) != 0) return NULL;

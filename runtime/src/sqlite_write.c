@@ -9,6 +9,13 @@
  * INSERT per row, COMMIT): a killed process leaves whole batches only, and a failed
  * batch is rolled back whole. Values are bound, never formatted into SQL; timestamps and
  * durations are integer microseconds. A run without rows still creates the table.
+ *
+ * A failed batch says whether it may be retried (rt_write_status): a lock or an I/O
+ * error may pass (RT_WRITE_RETRY), a constraint refuses the rows themselves
+ * (RT_WRITE_REFUSED); either way the transaction was rolled back and the writer goes on.
+ * Anything else, or a transaction that could not be rolled back, breaks the writer.
+ * Nothing can fail once COMMIT has succeeded, so a committed batch is never reported as
+ * failed, and so never written twice.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +35,7 @@ typedef struct sqlite_writer {
   char *create;        /* CREATE TABLE text while the table is still to be made */
   int new_file;        /* the database file did not exist before open */
   int committed;       /* a transaction went through */
-  int failed;          /* a batch failed: every later call fails with `msg` */
+  int failed;          /* the writer broke: every later call fails with `msg` */
   rt_ioerr msg;
 } sqlite_writer;
 
@@ -198,21 +205,48 @@ static int insert_rows(sqlite_writer *w, const pipe_batch *b, const char **what)
   return 0;
 }
 
+/* What a failed statement's primary result code says about its batch. */
+static int status_of(int code) {
+  switch (code & 0xff) {
+  case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_IOERR: case SQLITE_FULL:
+  case SQLITE_CANTOPEN: case SQLITE_PROTOCOL: case SQLITE_NOMEM:
+    return RT_WRITE_RETRY;
+  case SQLITE_CONSTRAINT: case SQLITE_MISMATCH: case SQLITE_TOOBIG: case SQLITE_RANGE:
+    return RT_WRITE_REFUSED;
+  default:
+    return RT_WRITE_FAILED;
+  }
+}
+
+/* A transaction failed at `what`: rolled back whole (SQLite may have done it already). */
+static int failure(sqlite_writer *w, const char *what, rt_ioerr *err) {
+  int status = status_of(sqlite3_errcode(w->db));
+  rt_sqlite_err(err, w->path, what, w->db);   /* before ROLLBACK replaces the message */
+  if (!sqlite3_get_autocommit(w->db)) rt_sqlite_exec(w->db, "ROLLBACK");
+  if (!sqlite3_get_autocommit(w->db)) status = RT_WRITE_FAILED;   /* still open: broken */
+  if (w->create) {   /* the table went with the transaction: its INSERT is made anew */
+    sqlite3_finalize(w->ins);
+    w->ins = NULL;
+  }
+  if (status == RT_WRITE_FAILED) {
+    w->failed = 1;
+    w->msg = *err;
+  }
+  return status;
+}
+
 /* One transaction: BEGIN IMMEDIATE, the rows of b (NULL: none), COMMIT. */
 static int transaction(sqlite_writer *w, const pipe_batch *b, rt_ioerr *err) {
+  if (w->base.wait_ms > 0)
+    sqlite3_busy_timeout(w->db, (int)(w->base.wait_ms < RT_SQLITE_BUSY_MS ? w->base.wait_ms
+                                                                         : RT_SQLITE_BUSY_MS));
   const char *what = "cannot begin a transaction";
   int ok = rt_sqlite_exec(w->db, "BEGIN IMMEDIATE") == SQLITE_OK && insert_rows(w, b, &what) == 0;
   if (ok) {
     what = "cannot commit";
     ok = rt_sqlite_exec(w->db, "COMMIT") == SQLITE_OK;
   }
-  if (!ok) {
-    rt_sqlite_err(&w->msg, w->path, what, w->db);
-    if (!sqlite3_get_autocommit(w->db)) rt_sqlite_exec(w->db, "ROLLBACK");
-    w->failed = 1;
-    rt_ioerr_set(err, "%s", w->msg.msg);
-    return -1;
-  }
+  if (!ok) return failure(w, what, err);
   w->committed = 1;
   free(w->create);
   w->create = NULL;
@@ -223,7 +257,7 @@ static int sqlite_write(rt_writer *base, const pipe_batch *b, rt_ioerr *err) {
   sqlite_writer *w = (sqlite_writer *)base;
   if (w->failed) {
     rt_ioerr_set(err, "%s", w->msg.msg);
-    return -1;
+    return RT_WRITE_FAILED;
   }
   if (b->nrows == 0) return 0;
   return transaction(w, b, err);
@@ -248,7 +282,7 @@ static int sqlite_commit(rt_writer *base, rt_ioerr *err) {
     rt_ioerr_set(err, "%s", w->msg.msg);
     rc = -1;
   } else if (w->create) {
-    rc = transaction(w, NULL, err);
+    rc = transaction(w, NULL, err) == 0 ? 0 : -1;
   }
   free_writer(w);
   return rc;

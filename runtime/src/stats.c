@@ -7,7 +7,9 @@
  * emitted and late rows; the PREP operator fused into the stage before it (its keys and
  * arguments) has no line of its own: its input and its skipped and dead rows show on the
  * window's line, so that there in = aggregated + late + skipped + dead. A stage stopped by a failing row counts
- * as received only the rows up to and including it. Every counter belongs to one thread
+ * as received only the rows up to and including it. A sink's out is the rows it
+ * delivered, its dead the rows of batches it could not deliver, dead-lettered; its
+ * retries follow the table as a note. Every counter belongs to one thread
  * and is read after pthread_join, so none is atomic.
  */
 #include <stdio.h>
@@ -114,6 +116,33 @@ static int has_window(const pipe_run *r) {
   return 0;
 }
 
+/* A note per sink that had to retry, open its breaker or give up on a refused batch
+ * (delivery.c): the table counts rows, which these do not change. */
+static void delivery_notes(const pipe_run *r, FILE *out) {
+  for (int i = 0; i < r->prog->nnodes; i++) {
+    const rt_node *n = &r->nodes[i];
+    const rt_delivery *s = &n->dlv;
+    if (n->d->kind != PIPE_NODE_SINK || (!s->retries && !s->opened && !s->refused)) continue;
+    pipe_stat st;
+    set_label(&st, n, 0, n->d->line, n->d->col);
+    fprintf(out, "note: %s:", st.label);
+    const char *sep = " ";
+    if (s->retries) {
+      fprintf(out, "%s%lld retr%s", sep, (long long)s->retries, s->retries == 1 ? "y" : "ies");
+      sep = ", ";
+    }
+    if (s->opened) {
+      fprintf(out, "%sbreaker opened %lld time%s", sep, (long long)s->opened,
+              s->opened == 1 ? "" : "s");
+      sep = ", ";
+    }
+    if (s->refused)
+      fprintf(out, "%s%lld batch%s refused", sep, (long long)s->refused,
+              s->refused == 1 ? "" : "es");
+    fputc('\n', out);
+  }
+}
+
 /* The `late` column appears only in programs with a window: elsewhere it is always 0. */
 void pipe_print_stats(const pipe_run *r, FILE *out) {
   int n = rt_stats_rows(r, NULL, 0);
@@ -133,4 +162,5 @@ void pipe_print_stats(const pipe_run *r, FILE *out) {
     if (late) fprintf(out, " %10lld", (long long)s[i].late);
     fputc('\n', out);
   }
+  if (r->nodes) delivery_notes(r, out);
 }

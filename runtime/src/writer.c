@@ -1,6 +1,6 @@
 /* writer.c: the sink side of every connector behind one interface (rt_io.h). A sink
  * thread, or a dead-letter policy, opens, writes and closes an rt_writer without knowing
- * its kind; each kind fills in rt_writer_ops (file_write.c, sqlite_write.c).
+ * its kind; each kind fills in rt_writer_ops (file_write.c, sqlite_write.c, pg_write.c).
  *
  * The lock lives here rather than in each kind: sinks call a writer from one thread, but
  * a dead-letter writer is called by every stage that sends it rows, and every kind must be
@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "rt_io.h"
+#include "rt_pg.h"
 
 void rt_writer_init(rt_writer *w, const rt_writer_ops *ops) {
   w->ops = ops;
+  w->wait_ms = 0;
   pthread_mutex_init(&w->mu, NULL);
 }
 
@@ -23,6 +25,7 @@ rt_writer *rt_writer_open(const char *path, const pipe_conn_desc *conn,
   case PIPE_CONN_CSV:
   case PIPE_CONN_JSONL: return rt_file_writer_open(path, conn, s, err);
   case PIPE_CONN_SQLITE: return rt_sqlite_writer_open(path, conn, s, err);
+  case PIPE_CONN_POSTGRES: return rt_pg_writer_open(path, conn, s, err);
   default:
     rt_ioerr_set(err, "%s: this connector cannot be written to", path);
     return NULL;

@@ -84,7 +84,12 @@ int main(void) {
              offsetof(pipe_node_desc, reserved), offsetof(pipe_node_desc, watermark_delay),
              offsetof(pipe_node_desc, kernel), offsetof(pipe_node_desc, ops),
              offsetof(pipe_node_desc, nops), offsetof(pipe_node_desc, nsites),
-             offsetof(pipe_node_desc, sites), offsetof(pipe_node_desc, window)));
+             offsetof(pipe_node_desc, sites), offsetof(pipe_node_desc, window),
+             offsetof(pipe_node_desc, delivery)));
+  check(td, g.t_delivery_desc, "pipe_delivery_desc", sizeof(pipe_delivery_desc),
+        OFFS(offsetof(pipe_delivery_desc, retry_max), offsetof(pipe_delivery_desc, breaker_failures),
+             offsetof(pipe_delivery_desc, backoff_min), offsetof(pipe_delivery_desc, backoff_max),
+             offsetof(pipe_delivery_desc, breaker_reset), offsetof(pipe_delivery_desc, on_error)));
   check(td, g.t_agg_str, "pipe_agg_str", sizeof(pipe_agg_str),
         OFFS(offsetof(pipe_agg_str, ptr), offsetof(pipe_agg_str, len), offsetof(pipe_agg_str, cap)));
   check(td, g.t_window_desc, "pipe_window_desc", sizeof(pipe_window_desc),

@@ -87,6 +87,32 @@ static void test_dotted(void) {
   done(r);
 }
 
+/* `..` (a sink's `backoff = 100ms..10s`) next to `...`, numbers and names; `retry` and
+ * `breaker` are words only right before `(`. */
+static void test_range(void) {
+  run *r = lex("100ms..10s 1..2 1...2 1.5..2 a..b x .. y 1. .");
+  is_str(r->names,
+         "duration `..` duration integer `..` integer integer `...` integer float `..` integer "
+         "name `..` name name `..` name integer",
+         "`..` between durations, integers, floats and names; `...` stays one token");
+  is_int(r->toks[0].i, 100000, "100ms before `..`");
+  is_int(r->toks[2].i, 10000000, "10s after `..`");
+  is_int(r->toks[1].at.col, 6, "`..` span: column");
+  is_int(r->toks[1].at.len, 2, "`..` span: length");
+  is_int(r->d.errors, 2, "a lone `.` is still a bad character (twice)");
+  done(r);
+  r = lex("retry(max = 1) breaker (x) retry breaker = retry_x( retry\n(");
+  is_str(r->names,
+         "`retry` `(` name `=` integer `)` `breaker` `(` name `)` name name `=` name `(` name "
+         "`(`",
+         "`retry`/`breaker` before `(` are clause words, elsewhere names");
+  is_str(r->toks[0].str.s, "retry", "the clause word's text");
+  is_int(r->toks[0].at.len, 5, "its span is the word alone");
+  is_int(r->toks[6].at.len, 7, "... also with blanks before `(`");
+  is_int(r->d.errors, 0, "no errors");
+  done(r);
+}
+
 static void test_numbers(void) {
   run *r = lex("0 42 1_000_000 9223372036854775807 3.14 1e-3 2.5e10 1_0.2_5");
   is_str(r->names, "integer integer integer integer float float float float", "number kinds");
@@ -204,6 +230,7 @@ int main(void) {
   test_punctuation();
   test_keywords();
   test_dotted();
+  test_range();
   test_numbers();
   test_durations();
   test_strings();

@@ -375,8 +375,52 @@ static void test_windows(void) {
   done(r);
 }
 
+/* `retry(...)`, `breaker(...)` and `on error` after a sink, in any order. */
+static void test_sink_clauses(void) {
+  run *r = parse("s | sink sqlite(\"o.db\", table = \"t\") retry(max = 3, backoff = 1ms..2s)\n"
+                 "    on error dead_letter(csv(\"d.csv\")) breaker(failures = 2, reset = 5s)\n"
+                 "s | sink sqlite(\"p.db\", table = \"t\") breaker() retry()\n"
+                 "retry | sink csv(stdout)\n"
+                 "fn retry(x: i64) -> i64 = breaker(x)\n");
+  is_int(r->errors, 0, "sink clauses parse; `retry` stays a name and a fn name");
+  if (r->errors) tap_diag("%s", r->err);
+  is_str(dump(r),
+         "(flow s\n"
+         "  (sink (sqlite \"o.db\" table=\"t\") (retry max=3 backoff=1ms..2s) "
+         "(breaker failures=2 reset=5s) (on-error dead_letter (csv \"d.csv\"))))\n"
+         "(flow s\n"
+         "  (sink (sqlite \"p.db\" table=\"t\") (retry) (breaker)))\n"
+         "(flow retry\n"
+         "  (sink (csv stdout)))\n"
+         "(fn retry (x i64) i64\n"
+         "  (call breaker x))\n",
+         "clauses in any order; a range is one argument");
+  ast_op *k = ((ast_decl *)r->prog.decls.items[0])->u.flow->ops.items[0];
+  ast_arg *backoff = k->u.sink.retry->args.items[1];
+  ok(backoff->value && backoff->hi && backoff->hi->u.i == 2000000, "the range's bounds");
+  is_int(k->u.sink.retry->at.col, 38, "a clause's span is its word");
+  done(r);
+
+  r = parse("s | sink sqlite(\"o.db\", table = \"t\") retry() retry(max = 1) breaker() breaker()\n"
+            "    on error skip on error fail\n"
+            "s | sink csv(stdout) on late skip\n"
+            "s | filter x retry(max = 1) | sink csv(stdout)\n"
+            "s | sink csv(stdout) retry(backoff = 1s..)\n");
+  ok(strstr(r->err, "error[E0316]: `retry` is given twice"), "retry twice");
+  ok(strstr(r->err, "error[E0316]: `breaker` is given twice"), "breaker twice");
+  ok(strstr(r->err, "error[E0310]: `skip` is not a policy for a sink"), "on error skip");
+  ok(strstr(r->err, "error[E0310]: `on error` is given twice"), "on error twice");
+  ok(strstr(r->err, "3:25: error[E0100]: unexpected name `late`, expected `error`"),
+     "on late is not for sinks");
+  ok(strstr(r->err, "4:14: error[E0100]: unexpected `retry`"), "clauses only after a sink");
+  ok(strstr(r->err, "5:42: error[E0100]: unexpected `)`, expected expression"),
+     "a range needs both ends");
+  done(r);
+}
+
 int main(void) {
   test_precedence();
+  test_sink_clauses();
   test_declarations();
   test_windows();
   test_dotted();

@@ -23,7 +23,7 @@
 extern "C" {
 #endif
 
-#define PIPE_ABI_VERSION 4
+#define PIPE_ABI_VERSION 5
 
 /* Value types of columns, params and expressions. */
 enum pipe_type {
@@ -276,6 +276,26 @@ typedef struct pipe_window_desc {
   pipe_key_eq_fn eq;         /* runtime's own type-generic code (hand-written descriptors) */
 } pipe_window_desc;
 
+/* How a sink delivers: `retry(max = N, backoff = A..B) breaker(failures = F, reset = R)
+ * on error fail | dead_letter(conn)` after it. All zero (no retry, no breaker, fail) is
+ * the default and what a file or host() sink has.
+ * A batch is written whole or not at all. When a write fails and the writer can take the
+ * batch again, the sink retries it up to retry_max times, waiting a random time in
+ * [backoff_min, min(backoff_max, backoff_min * 2^k)] before retry k. The breaker counts
+ * consecutive failed writes across batches; at breaker_failures it opens: no write until
+ * breaker_reset has passed, then one trial write (half-open) that closes it or opens it
+ * again; waiting for it replaces the backoff and the trial counts as a retry. A batch
+ * that cannot be delivered follows on_error: PIPE_ON_FAIL stops the run, PIPE_ON_DEAD
+ * writes each of its rows to that dead-letter connector and goes on. */
+typedef struct pipe_delivery_desc {
+  int32_t retry_max;          /* retries of one batch; 0: none */
+  int32_t breaker_failures;   /* consecutive failed writes that open the breaker; 0: none */
+  int64_t backoff_min;        /* microseconds, > 0 when retry_max > 0 */
+  int64_t backoff_max;        /* microseconds, >= backoff_min */
+  int64_t breaker_reset;      /* microseconds, > 0 when breaker_failures > 0 */
+  pipe_policy_desc on_error;  /* PIPE_ON_FAIL or PIPE_ON_DEAD */
+} pipe_delivery_desc;
+
 /* A node of the dataflow graph. Nodes are in topological order: a node's input comes
  * before it. A node with several consumers fans out (the batch is shared). */
 typedef struct pipe_node_desc {
@@ -297,6 +317,7 @@ typedef struct pipe_node_desc {
   int32_t nsites;
   const pipe_site_desc *sites;/* stages, windows: [nsites] */
   const pipe_window_desc *window; /* windows: the window; NULL for other nodes */
+  pipe_delivery_desc delivery;    /* sinks: retries, breaker, undeliverable batches */
 } pipe_node_desc;
 
 typedef struct pipe_param_desc {
