@@ -7,7 +7,8 @@
  * show them: a key's output name, the event-time field's name, an argument's field name,
  * and for a computed argument the call as written (`sum(qty * price)`, its mid column's
  * name). Names stay distinct, since a select finds an output's item by name; the
- * fallbacks contain a dot or a parenthesis, which no identifier does. */
+ * fallbacks contain a dot or a parenthesis, which no identifier does. An f64 key is
+ * computed as `key + 0.0`, so that both zeros group and print as 0. */
 #include <string.h>
 #include "plan.h"
 
@@ -73,6 +74,23 @@ static int arg_col(prep *p, const ast_op *w, const ast_agg_call *call, int c) {
   return add_col(p, name, fallback, call->arg->type, call->arg, call->at);
 }
 
+/* An f64 key as the runtime should group it. Grouping takes -0.0 for 0.0, and a group's
+ * key is the value of the row that made the key: with both zeros the output would depend
+ * on which came first and how long the key lived (batch sizes), so the key column holds
+ * v + 0.0, which is 0.0 for either zero (and v for every other value, NaN included). */
+static ast_expr *canonical_key(arena *a, ast_expr *v) {
+  if (v->type.kind != TY_F64) return v;
+  ast_expr *zero = ast_expr_new(a, EXPR_FLOAT, v->at);
+  zero->u.f = 0.0;
+  zero->type = (ty){TY_F64, false};
+  ast_expr *e = ast_expr_new(a, EXPR_BINARY, v->at);
+  e->u.binary.op = BIN_ADD;
+  e->u.binary.l = v;
+  e->u.binary.r = zero;
+  e->type = v->type;
+  return e;
+}
+
 ast_op *plan_prep_op(arena *a, const ast_op *w, int *arg_cols) {
   const ptrvec *keys = &w->u.window.keys, *calls = &w->u.window.calls;
   int cap = keys->len + 1 + calls->len + 1;
@@ -84,7 +102,8 @@ ast_op *plan_prep_op(arena *a, const ast_op *w, int *arg_cols) {
   for (int k = 0; k < keys->len; k++) {
     ast_sel_item *key = keys->items[k];
     ty t = k < w->out.nfields ? w->out.fields[k].type : key->value->type;
-    add_col(&p, key->name, arena_printf(a, "key.%d", k + 1), t, key->value, key->at);
+    add_col(&p, key->name, arena_printf(a, "key.%d", k + 1), t, canonical_key(a, key->value),
+            key->at);
   }
   int ts = w->u.window.ts_index;
   if (plan_ts_col(w) >= 0) {

@@ -4,7 +4,9 @@
  * window's `mid` row: the call is replaced by the EXPR_NAME of that column, so that the
  * item is an expression over `mid` (ast.h's checked form). Structurally equal calls share
  * one column. Anywhere else, and inside another aggregate's argument, a call is E0313.
- * Outside aggregate calls an item may not use input fields that are not keys (E0314). */
+ * Outside aggregate calls an item may not use input fields that are not keys (E0314);
+ * inside one, an argument sees only the input row, and naming a key or a window bound
+ * there says so (E0201). */
 #include <string.h>
 #include "sema_internal.h"
 
@@ -95,7 +97,7 @@ static ast_expr *check_arg(sema *s, sema_win *w, ast_expr *e, const agg_sig *g, 
     *ok = true;
     return NULL;
   }
-  scope sc = {.kind = SCOPE_ROW, .row = w->in, .agg = e};
+  scope sc = {.kind = SCOPE_ROW, .row = w->in, .agg = e, .win = w};
   ast_expr *a = args->items[0] = sema_expr(s, &sc, args->items[0]);
   if (ty_is_err(a->type)) return NULL;
   char b[32];
@@ -258,5 +260,44 @@ bool sema_agg_name(sema *s, const scope *sc, ast_expr *e) {
   else
     diag_hint(s->d, "an output row stands for a group of rows: wrap `%s` in an aggregate "
               "such as `first(%s)`, or add it to `by`", id, id);
+  return true;
+}
+
+/* ---- keys and bounds inside an argument (E0201) ---- */
+
+/* The key of w named id, or NULL. */
+static const ast_sel_item *key_named(const sema_win *w, const char *id) {
+  const ptrvec *keys = &w->op->u.window.keys;
+  for (int k = 0; k < keys->len; k++) {
+    const ast_sel_item *it = keys->items[k];
+    if (it->name && strcmp(it->name, id) == 0) return it;
+  }
+  return NULL;
+}
+
+bool sema_agg_arg_name(sema *s, const scope *sc, ast_expr *e) {
+  const sema_win *w = sc->win;
+  if (!sc->agg || !w) return false;
+  const char *id = e->u.name.id, *fn = sc->agg->u.call.id;
+  const ast_sel_item *key = key_named(w, id);
+  if (key) {
+    diag_error(s->d, e->at, DIAG_E0201, "key `%s` inside the argument of `%s`", id, fn);
+    diag_note(s->d, key->at, "the key `%s` is defined here", id);
+    const ast_expr *v = key->value;
+    if (v && v->kind == EXPR_NAME && v->u.name.ref == REF_FIELD)
+      diag_hint(s->d, "the argument is computed from each input row, where the key is `%s`: "
+                "write `%s(%s)`", v->u.name.id, fn, v->u.name.id);
+    else
+      diag_hint(s->d, "the argument is computed from each input row, before grouping: repeat "
+                "the key's expression there, or use `%s` outside the aggregate", id);
+    return true;
+  }
+  if (strcmp(id, "window_start") != 0 && strcmp(id, "window_end") != 0) return false;
+  if (w->op->kind == OP_AGGREGATE) return window_time(s, w, e);
+  diag_error(s->d, e->at, DIAG_E0201, "`%s` inside the argument of `%s`", id, fn);
+  diag_hint(s->d, "`%s` is one value for the whole window, not a field of its rows: use it "
+            "outside the aggregate, e.g. `%s - min(%s)`", id, id,
+            w->in && w->op->u.window.ts_index >= 0 ?
+            w->in->fields[w->op->u.window.ts_index].name : "ts");
   return true;
 }

@@ -119,6 +119,7 @@ static ast_expr *unknown_name(sema *s, const scope *sc, ast_expr *e) {
                d->kind == DECL_EXTERN ? "an" : "a", decl_kind_name(d->kind));
     return poison(e);
   }
+  if (sema_agg_arg_name(s, sc, e)) return poison(e);   /* a key or bound of the window */
   diag_error(s->d, e->at, DIAG_E0201, "unknown name `%s`", id);
   ptrvec c = {0};
   name_cands(s, sc, &c);

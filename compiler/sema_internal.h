@@ -45,7 +45,7 @@ typedef struct scope {
   scope_kind kind;
   const row_type *row;  /* SCOPE_ROW, SCOPE_AGG; NULL when unknown (already reported) */
   ast_decl *fn;         /* SCOPE_FN */
-  sema_win *win;        /* SCOPE_AGG */
+  sema_win *win;        /* SCOPE_AGG, and the SCOPE_ROW of an aggregate's argument */
   const ast_expr *agg;  /* SCOPE_ROW of an aggregate's argument: that call (no nesting) */
   bool keys;            /* SCOPE_ROW of a window's keys (no aggregates either) */
 } scope;
@@ -75,6 +75,9 @@ void sema_check_source(sema *s, ast_decl *d);
 typedef enum conn_use { CONN_AS_SOURCE, CONN_AS_SINK, CONN_AS_DEAD } conn_use;
 void sema_check_conn(sema *s, ast_conn *c, conn_use use);
 void sema_check_policy(sema *s, ast_policy *pol);
+
+/* ---- sema_delivery.c: a sink's retry, breaker and `on error` (after its connector) ---- */
+void sema_check_delivery(sema *s, ast_op *op);
 
 /* ---- sema_expr.c: expressions ---- */
 ast_expr *sema_expr(sema *s, const scope *sc, ast_expr *e);
@@ -126,6 +129,9 @@ ast_expr *sema_agg_call(sema *s, const scope *sc, ast_expr *e, agg_fn fn);
  * peculiar to windows, reported here: a field of the input outside any aggregate (E0314,
  * it has no single value per group), or the times of a window in an `aggregate`. */
 bool sema_agg_name(sema *s, const scope *sc, ast_expr *e);
+/* An unknown name in an aggregate's argument that is a key or bound of its window:
+ * reported (E0201, saying why); false when it is none of these. */
+bool sema_agg_arg_name(sema *s, const scope *sc, ast_expr *e);
 
 /* ---- sema_flow.c: lets, flows and operators ---- */
 /* An EXPR_NAME of field i of row r. */

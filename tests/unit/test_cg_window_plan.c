@@ -92,6 +92,24 @@ static void test_fusion(void) {
     ok(p->nodes[2]->prep_of != NULL, "shared let: that stage is a PREP");
     is_str(names(a, &p->nodes[2]->out), "ts", "shared let: no keys, no arguments: the time");
   }
+  /* y is x under another name: x's stage feeds y's flow and x's window, so neither y's
+   * filter nor the PREP may join it (they did: the window and the sink saw only u > 5). */
+  p = plan_of(a, "let x = e | filter i > 0\n"
+                 "let y = x\n"
+                 "y | filter u > 5 | sink csv(stdout)\n"
+                 "x | window tumbling 1m { n = count() } | sink csv(stdout)\n");
+  if (ok(p && p->nnodes == 7, "alias let: source, 3 stages, window, 2 sinks")) {
+    is_int(p->nodes[1]->nops, 1, "alias let: x's stage keeps only its filter");
+    is_int(p->nodes[2]->nops, 1, "alias let: y's filter is a stage of its own");
+    is_int(p->nodes[2]->input, 1, "alias let: reading x's stage");
+    ok(p->nodes[4]->prep_of && p->nodes[4]->input == 1, "alias let: PREP alone, reads x");
+  }
+  p = plan_of(a, "let x = e | filter i > 0\n"
+                 "let y = x\n"
+                 "y | window tumbling 1m { n = count() } | sink csv(stdout)\n");
+  if (ok(p && p->nnodes == 4, "alias chain with one consumer: still fused")) {
+    is_int(p->nodes[1]->nops, 2, "alias chain: filter and PREP in one stage");
+  }
   p = plan_of(a, "e | window count 3 by k { m = sum(i) } | filter m > 1 | sink csv(stdout)\n");
   if (ok(p && p->nnodes == 5, "from a source: source, PREP stage, window, stage, sink")) {
     ok(p->nodes[1]->nops == 1 && p->nodes[1]->prep_of, "from a source: PREP alone");
@@ -125,6 +143,17 @@ static void test_prep_names(void) {
   if (ok(p && p->nnodes == 4, "clash: planned")) {
     is_str(names(a, &p->nodes[1]->out), "i ts sum(i)", "clash: a key named like a field");
     is_int(plan_arg_col(p->nodes[2], 1), 2, "clash: count(i) shares sum(i)'s column");
+  }
+  /* An f64 key is `f + 0.0` (one zero per group, tests/run/window_f64_zero_key); an
+   * argument reading f must not share it, or min(f) would lose a -0.0. */
+  p = plan_of(a, "e | aggregate by f { lo = min(f) } | sink csv(stdout)\n");
+  if (ok(p && p->nnodes == 4, "f64 key: planned")) {
+    const ast_sel_item *key = p->nodes[1]->ops[0]->u.select.items.items[0];
+    ok(key->kind == SEL_EXPR && key->value->kind == EXPR_BINARY &&
+       key->value->u.binary.op == BIN_ADD && key->value->u.binary.r->kind == EXPR_FLOAT,
+       "f64 key: computed as f + 0.0");
+    is_str(names(a, &p->nodes[1]->out), "f min(f)", "f64 key: min(f) has its own column");
+    is_int(plan_arg_col(p->nodes[2], 0), 1, "f64 key: min(f) reads column 1");
   }
   p = plan_of(a, "e | aggregate by ts { n = sum(u) } | sink csv(stdout)\n");
   if (ok(p && p->nnodes == 4, "aggregate: planned")) {
