@@ -5,8 +5,8 @@
  * opening (readers, writers, dead letters) before it starts any thread, so set-up errors
  * come back from pipe_start with nothing written; after that, errors come back from
  * pipe_wait. pipe_main adds what a command needs: argv, SIGPIPE, SIGINT and SIGTERM,
- * printing the error text and the --stats table, and the exit status (0, 1 run-time
- * failure, 2 usage, 128 + the signal number after an interrupt).
+ * printing the error text and the --stats table, and the exit status (0, also after an
+ * interrupt that let the run finish, 1 run-time failure, 2 usage).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -94,10 +94,13 @@ const pipe_error *pipe_get_error(const pipe_run *r) {
   return &r->err;
 }
 
-/* Ctrl-C or kill: the run stops as under `fail` (sources stop between batches, what was
- * read is written, files end on a row boundary) and the program exits 128 + signal. A
- * handler may not take the run's mutex, so one thread waits for the signals, which are
- * blocked in every other thread; a second signal kills the process at once. */
+/* Ctrl-C or kill: a graceful stop. The sources read no further batch, what they read
+ * flows through the channels to the sinks, which deliver it (retries included: a sink
+ * waiting in a backoff keeps waiting, since only a cancelled run ends that wait) and
+ * commit, and the program exits 0 with --stats, as a run that ended there would. It is
+ * not an error: a failure during the drain still exits 1. A handler may not take the
+ * run's mutex, so one thread waits for the signals, which are blocked in every other
+ * thread; a second signal kills the process at once (files keep their old content). */
 typedef struct sigwatch {
   pipe_run *r;
   sigset_t set, old;
@@ -105,13 +108,21 @@ typedef struct sigwatch {
   atomic_int done;   /* seq_cst: read after sigwait wakes; set before the wake-up kill */
 } sigwatch;
 
+/* The run enters `stopping` without an error: what rt_run_fail_drain does, minus the
+ * status, which stays 0 unless something fails later. */
+static void stop_gracefully(pipe_run *r) {
+  pthread_mutex_lock(&r->mu);
+  r->stopping = 1;
+  pthread_mutex_unlock(&r->mu);
+}
+
 static void *watch_signals(void *arg) {
   sigwatch *w = arg;
   int sig;
   if (sigwait(&w->set, &sig) != 0 || atomic_load(&w->done)) return NULL;
-  char text[64];
-  snprintf(text, sizeof text, "error: interrupted by %s\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  rt_run_fail_drain(w->r, 128 + sig, text);
+  fprintf(stderr, "note: interrupted by %s: finishing the rows already read "
+          "(a second signal stops at once)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  stop_gracefully(w->r);
   if (sigwait(&w->set, &sig) != 0 || atomic_load(&w->done)) return NULL;
   signal(sig, SIG_DFL);
   pthread_sigmask(SIG_UNBLOCK, &w->set, NULL);

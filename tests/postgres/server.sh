@@ -15,7 +15,9 @@
 #                     with the server's log on standard error.
 #   pg_sql SQL        runs SQL with psql as `pipe`: unaligned, tuples only, stops at the
 #                     first error.
-#   pg_restart [MODE] stops (pg_ctl mode, default fast) and starts the same server again.
+#   pg_restart [MODE [PAUSE]]
+#                     stops (pg_ctl mode, default fast) and starts the same server again,
+#                     PAUSE seconds later (default 0).
 #   pg_stop           stops the server at once and removes PG_DIR. Safe to call twice, and
 #                     meant for an EXIT trap.
 
@@ -68,7 +70,7 @@ pg_sql() {
 
 pg_restart() {
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m "${1:-fast}" -w stop > /dev/null &&
-    pg_ctl_start
+    sleep "${2:-0}" && pg_ctl_start
 }
 
 pg_stop() {
