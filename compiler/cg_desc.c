@@ -160,8 +160,8 @@ static LLVMValueRef node(cg_ctx *g, const plan_node *n) {
   return LLVMConstNamedStruct(g->t_node_desc, f, 19);
 }
 
-/* The default of a param as the text --param would take, or NULL when required. */
-static const char *default_text(cg_ctx *g, const ast_expr *e) {
+/* A constant default as the text --param would take, or NULL. */
+static const char *literal_text(cg_ctx *g, const ast_expr *e) {
   char buf[PIPE_FMT_MAX + 1];
   int n = 0;
   if (!e) return NULL;
@@ -182,6 +182,38 @@ static const char *default_text(cg_ctx *g, const ast_expr *e) {
   default: return NULL;
   }
   return arena_strndup(g->a, buf, (size_t)n);
+}
+
+/* The default of a param as pipe_param_desc.def, or NULL when required. The field, which has
+ * no room for anything but text, says "read the environment" with a leading \001 (runtime/src/params.c reads it back):
+ *   "\001env\001NAME"             env("NAME"): required when NAME is unset
+ *   "\001env\001NAME\001TEXT"      env("NAME") ?? default: TEXT when NAME is unset
+ *   "\001lit\001TEXT"             a literal default that itself starts with \001
+ * sema allows only [A-Za-z_][A-Za-z0-9_]* as NAME, so the first \001 after it ends it. */
+static const char *default_text(cg_ctx *g, const ast_expr *e) {
+  if (!e) return NULL;
+  const ast_expr *call = e->kind == EXPR_CALL ? e : NULL, *fb = NULL;
+  if (e->kind == EXPR_BINARY && e->u.binary.op == BIN_COALESCE &&
+      e->u.binary.l->kind == EXPR_CALL)
+    call = e->u.binary.l, fb = e->u.binary.r;
+  const char *lit = call ? (fb ? literal_text(g, fb) : NULL) : literal_text(g, e);
+  if (!call && (!lit || lit[0] != '\001')) return lit;
+  const ast_expr *name = call ? call->u.call.args.items[0] : NULL;
+  size_t nlen = name ? (size_t)name->u.str.len : 0, llen = lit ? strlen(lit) : 0;
+  char *out = arena_alloc(g->a, nlen + llen + 8);
+  if (!name) {
+    memcpy(out, "\001lit\001", 5);
+    memcpy(out + 5, lit, llen + 1);
+    return out;
+  }
+  memcpy(out, "\001env\001", 5);
+  memcpy(out + 5, name->u.str.s, nlen);
+  out[5 + nlen] = 0;
+  if (fb) {
+    out[5 + nlen] = '\001';
+    memcpy(out + 6 + nlen, lit ? lit : "", llen + 1);
+  }
+  return out;
 }
 
 static LLVMValueRef params(cg_ctx *g) {

@@ -228,5 +228,12 @@ ast_expr *sema_call(sema *s, const scope *sc, ast_expr *e) {
   if (b != BI_NONE) return call_builtin(s, e, b);
   if (d && d->kind == DECL_FN) return call_fn(s, e, d);
   if (d && d->kind == DECL_EXTERN) return call_extern(s, e, d);
+  if (!d && strcmp(e->u.call.id, "env") == 0) {
+    /* sema_decl reads env("NAME") as a param default before it gets here */
+    diag_error(s->d, e->u.call.id_at, DIAG_E0204, "`env` can only be the default of a param");
+    diag_hint(s->d, "the environment is read once, when the program starts: "
+              "param password: string = env(\"PGPASSWORD\")");
+    return poison(e);
+  }
   return unknown_fn(s, sc, e, d);
 }

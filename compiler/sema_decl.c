@@ -57,13 +57,12 @@ void sema_check_param_type(sema *s, ast_decl *d) {
   d->u.param.resolved = sema_resolve_type(s, &d->u.param.type);
 }
 
-void sema_check_param_default(sema *s, ast_decl *d) {
+/* A param's constant default e, converted to its type; NULL after an error. */
+static ast_expr *check_default_value(sema *s, ast_decl *d, ast_expr *e) {
   ty want = d->u.param.resolved;
-  if (!d->u.param.def || ty_is_err(want)) return;
   scope sc = {.kind = SCOPE_CONST};
-  ast_expr *e = sema_expr(s, &sc, d->u.param.def);
-  d->u.param.def = e;
-  if (ty_is_err(e->type)) return;
+  e = sema_expr(s, &sc, e);
+  if (ty_is_err(e->type)) return NULL;
   char b1[32], b2[32];
   if (e->kind == EXPR_NULL || e->type.kind == TY_NULL) {
     if (!want.nullable) {
@@ -71,23 +70,83 @@ void sema_check_param_default(sema *s, ast_decl *d) {
                  "be null", d->name, ty_str(want, b1));
       diag_hint(s->d, "declare it `%s?`, or leave out the default to make it required",
                 ty_str(ty_make(want.kind, false), b2));
-      return;
+      return NULL;
     }
     e->type = want;
-    return;
+    return e;
   }
   ast_expr *c = sema_convert(s, e, want.kind);
   if (!c) {
     diag_error(s->d, sema_span(e), DIAG_E0300, "param `%s` is `%s`, but its default is `%s`",
                d->name, ty_str(want, b1), ty_str(e->type, b2));
-    return;
+    return NULL;
   }
-  d->u.param.def = c;
   if (!sema_is_lit(c)) {
     diag_error(s->d, sema_span(c), DIAG_E0305, "the default of param `%s` is not a constant",
                d->name);
-    diag_hint(s->d, "a default is computed at compile time: use literals and consts");
+    diag_hint(s->d, "a default is computed at compile time: use literals and consts, or "
+              "env(\"NAME\") to read it from the environment at start-up");
+    return NULL;
   }
+  return c;
+}
+
+/* `env(...)` as written, unless a user fn called env hides the built-in. */
+static bool is_env_call(sema *s, const ast_expr *e) {
+  if (e->kind != EXPR_CALL || strcmp(e->u.call.id, "env") != 0) return false;
+  const ast_decl *d = sema_lookup(s, "env");
+  return !d || (d->kind != DECL_FN && d->kind != DECL_EXTERN);
+}
+
+static bool env_name_ok(const char *p, int64_t n) {
+  if (n == 0 || (p[0] >= '0' && p[0] <= '9')) return false;
+  for (int64_t i = 0; i < n; i++)
+    if (!(p[i] == '_' || (p[i] >= 'a' && p[i] <= 'z') || (p[i] >= 'A' && p[i] <= 'Z') ||
+          (p[i] >= '0' && p[i] <= '9')))
+      return false;
+  return true;
+}
+
+/* env("NAME") in a param default: its one argument must be a string literal that is an
+ * environment variable's name. The call stays in the tree (typed string) for cg_desc,
+ * which stores it as "read NAME at start-up"; its text is parsed as the param's type then,
+ * like --param. */
+static bool check_env_call(sema *s, ast_decl *d, ast_expr *e) {
+  if (e->u.call.args.len != 1) {
+    diag_error(s->d, sema_span(e), DIAG_E0303, "`env` takes 1 argument (name: string), "
+               "found %d", e->u.call.args.len);
+    return false;
+  }
+  ast_expr *a = e->u.call.args.items[0];   /* as written: the name must be in the program */
+  if (a->kind != EXPR_STRING || !env_name_ok(a->u.str.s, a->u.str.len)) {
+    diag_error(s->d, sema_span(a), DIAG_E0304, "the argument of `env` in the default of "
+               "param `%s` must be a string literal naming an environment variable", d->name);
+    diag_hint(s->d, "write the name itself: env(\"PGPASSWORD\")");
+    return false;
+  }
+  e->type = ty_make(TY_STRING, false);
+  return true;
+}
+
+void sema_check_param_default(sema *s, ast_decl *d) {
+  ast_expr *e = d->u.param.def;
+  if (!e || ty_is_err(d->u.param.resolved)) return;
+  /* env("NAME") or env("NAME") ?? FALLBACK: read when the program starts. */
+  bool coal = e->kind == EXPR_BINARY && e->u.binary.op == BIN_COALESCE &&
+              is_env_call(s, e->u.binary.l);
+  if (coal || is_env_call(s, e)) {
+    ast_expr *call = coal ? e->u.binary.l : e;
+    bool ok = check_env_call(s, d, call);
+    if (coal) {
+      ast_expr *fb = check_default_value(s, d, e->u.binary.r);
+      if (fb) e->u.binary.r = fb;
+      ok = ok && fb;
+    }
+    if (ok) e->type = d->u.param.resolved;
+    return;
+  }
+  ast_expr *c = check_default_value(s, d, e);
+  if (c) d->u.param.def = c;
 }
 
 /* ---- consts ---- */

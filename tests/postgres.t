@@ -168,8 +168,8 @@ check "a type mismatch under skip drops the row and counts it" sh -c \
 check "a type mismatch under dead_letter" sh -c "'$PIPEC' run mixed.pipe -- --param 'db=$db' > m.csv &&
   printf 'id,v,w\n1,10,1.5\n4,40,\n' | diff -u - m.csv"
 check "... names \`query\` and the row number" same dead.jsonl \
-'{"error":"invalid i64","origin":"query:2","field":"v","value":"ten","pipe":"mixed.pipe:3:1","row":"{\"id\":2,\"v\":\"ten\",\"w\":2}"}
-{"error":"invalid i64","origin":"query:3","field":"v","value":"2.5","pipe":"mixed.pipe:3:1","row":"{\"id\":3,\"v\":\"2.5\",\"w\":null}"}'
+'{"code":"R0001","error":"invalid i64","origin":"query:2","field":"v","value":"ten","pipe":"mixed.pipe:3:1","row":"{\"id\":2,\"v\":\"ten\",\"w\":2}"}
+{"code":"R0001","error":"invalid i64","origin":"query:3","field":"v","value":"2.5","pipe":"mixed.pipe:3:1","row":"{\"id\":3,\"v\":\"2.5\",\"w\":null}"}'
 sed 's/select id, v, w from m order by id/select id, v from nope/' mixed.pipe > nope.pipe
 "$PIPEC" run nope.pipe -- --param "db=$db" > out.txt 2> err.txt; status=$?
 check "a query the server rejects stops the run before any row" sh -c "test $status = 1 && ! test -s out.txt"

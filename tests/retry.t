@@ -130,7 +130,7 @@ check "under dead_letter the run goes on" is "$status" 0
 check "... the other batches are stored" is \
   "$(sqlite3 check.db 'select count(*), sum(n > 2000 and n <= 3000) from t')" "9000|0"
 check "... the refused one is in the dead letters" is "$(wc -l < dead.jsonl)" 1000
-first='{"error":"check.db: cannot write: CHECK constraint failed: n <> 2500; not retried: '
+first='{"code":"R0016","error":"check.db: cannot write: CHECK constraint failed: n <> 2500; not retried: '
 first=$first'the rows themselves were refused","origin":"in.csv:2002","field":null,"value":null,'
 first=$first'"pipe":"dead.pipe:3:8","row":"{\"n\":2001}"}'
 check "... every row with its origin, the sink's line and the row" \

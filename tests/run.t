@@ -12,6 +12,8 @@
 #   status              the expected exit status (default 0)
 #   args                the program's arguments, one line split on white space
 #   stdin               fed to the program's standard input (default /dev/null)
+#   env                 lines NAME=VALUE: set in the program's environment (both runs), on
+#                       top of the test's own; a line NAME alone removes NAME from it
 #   buildargs           extra arguments for `pipec build` and `pipec run` (link flags)
 #   from_repo           lines `SRC [DEST]`: copy SRC (relative to the repository) into the
 #                       case as DEST (default SRC), so that cases can run the examples
@@ -43,7 +45,7 @@ $pipec = getcwd() . "/$pipec" unless $pipec =~ m{^/};
 my $timeout = $ENV{PIPE_TEST_TIMEOUT} // 60;
 my $jobs = $ENV{PIPE_TEST_JOBS} // ncpus();
 my $keep = $ENV{PIPE_TEST_KEEP};
-my %meta = map { $_ => 1 } qw(args status stdin buildargs from_repo skip-jit
+my %meta = map { $_ => 1 } qw(args env status stdin buildargs from_repo skip-jit
                                expected.out expected.err expected.err.grep);
 
 $ENV{TZ} = 'XST+5';
@@ -159,20 +161,21 @@ sub run_case {
   my @args = words("$src/args");
   my @buildargs = words("$src/buildargs");
   my $stdin = -e "$src/stdin" ? "$src/stdin" : '/dev/null';
+  my $env = case_env("$src/env");
   my ($want_status) = words("$src/status");
   $want_status //= 0;
 
   my $dir = fresh_copy($src, "$scratch/case.$index.native");
-  my $r = run_cmd($dir, '/dev/null', $pipec, 'build', 'main.pipe', '-o', 'prog', @buildargs);
+  my $r = run_cmd($dir, '/dev/null', {}, $pipec, 'build', 'main.pipe', '-o', 'prog', @buildargs);
   $check->($r->{status} == 0, 'build', "pipec build exited $r->{status}\n" . head($r->{err}));
   if ($r->{status} == 0) {
-    $r = run_cmd($dir, $stdin, './prog', @args);
+    $r = run_cmd($dir, $stdin, $env, './prog', @args);
     check_run($check, $src, $dir, $r, $want_status, '', 1);
   }
 
   return \@res if -e "$src/skip-jit";
   $dir = fresh_copy($src, "$scratch/case.$index.jit");
-  $r = run_cmd($dir, $stdin, $pipec, 'run', 'main.pipe', @buildargs, (@args ? ('--', @args) : ()));
+  $r = run_cmd($dir, $stdin, $env, $pipec, 'run', 'main.pipe', @buildargs, (@args ? ('--', @args) : ()));
   check_run($check, $src, $dir, $r, $want_status, 'jit ', 0);
   return \@res;
 }
@@ -237,10 +240,25 @@ sub fresh_copy {
   return $dir;
 }
 
-# Runs a command in $dir with standard input from $in; kills its process group after
-# $timeout seconds. Returns {out, err, status}; a signal gives status 128 + signal.
+# The env file of a case as {NAME => VALUE}; VALUE undef: remove NAME.
+sub case_env {
+  my ($f) = @_;
+  my %env;
+  return \%env unless -e $f;
+  for my $line (split /\n/, slurp($f)) {
+    next if $line =~ /^\s*(#|$)/;
+    my ($name, $value) = $line =~ /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/
+      or die "$f: not NAME=VALUE: $line";
+    $env{$name} = $value;
+  }
+  return \%env;
+}
+
+# Runs a command in $dir with standard input from $in and the changes $env (see case_env)
+# to the environment; kills its process group after $timeout seconds. Returns
+# {out, err, status}; a signal gives status 128 + signal.
 sub run_cmd {
-  my ($dir, $in, @cmd) = @_;
+  my ($dir, $in, $env, @cmd) = @_;
   my ($of, $ef) = ("$dir.stdout", "$dir.stderr");
   my $pid = fork // die "fork: $!";
   if (!$pid) {
@@ -249,6 +267,9 @@ sub run_cmd {
     open(STDIN, '<', $in) or die "$in: $!";
     open(STDOUT, '>', $of) or die "$of: $!";
     open(STDERR, '>', $ef) or die "$ef: $!";
+    for my $k (keys %$env) {
+      if (defined $env->{$k}) { $ENV{$k} = $env->{$k} } else { delete $ENV{$k} }
+    }
     { no warnings 'exec'; exec { $cmd[0] } @cmd; }
     print STDERR "cannot run $cmd[0]: $!\n";
     POSIX::_exit(127);

@@ -121,8 +121,8 @@ EOF
 check "a query source skips bad values to the dead letters" sh -c "'$PIPEC' run mixed.pipe > m.csv &&
   printf 'id,v\n1,10\n4,40\n' | diff -u - m.csv"
 check "... which name the database and the row number" same dead.jsonl \
-'{"error":"invalid i64","origin":"mixed.db:2","field":"v","value":"ten","pipe":"mixed.pipe:2:1","row":"{\"id\":2,\"v\":\"ten\"}"}
-{"error":"invalid i64","origin":"mixed.db:3","field":"v","value":"2.5","pipe":"mixed.pipe:2:1","row":"{\"id\":3,\"v\":2.5}"}'
+'{"code":"R0001","error":"invalid i64","origin":"mixed.db:2","field":"v","value":"ten","pipe":"mixed.pipe:2:1","row":"{\"id\":2,\"v\":\"ten\"}"}
+{"code":"R0001","error":"invalid i64","origin":"mixed.db:3","field":"v","value":"2.5","pipe":"mixed.pipe:2:1","row":"{\"id\":3,\"v\":2.5}"}'
 check "a query that changes the database is refused" sh -c \
   "sed 's/select id, v from m order by id/delete from m/' mixed.pipe > del.pipe;
    ! '$PIPEC' run del.pipe 2> e.txt && grep -q 'mixed.db: the query must only read' e.txt &&

@@ -41,7 +41,7 @@ PIPEC = os.path.abspath(os.environ.get('PIPEC') or os.path.join(ROOT, 'build', '
 SEEDS = [11, 22, 33]
 CONFIGS = [(b, c) for b in (1, 7, 4096) for c in (1, 4)]
 MAX_REPORTED = 6
-DEAD_HEADER = ['error', 'origin', 'field', 'value', 'pipe', 'row']
+DEAD_HEADER = ['code', 'error', 'origin', 'field', 'value', 'pipe', 'row']
 
 
 def run(cmd, cwd, env_extra=None):
@@ -114,12 +114,12 @@ def check_dead(prog, late_rows, data):
     known = lambda k: k in names or ('(' in k and k in src)
     for rec, row in zip(recs, late_rows):
         # The error may go on to say why ("late row: its window ended at ...").
-        want = ['late row', 'in.csv:%d' % row['_line'], 'ts', fmt_ts(row['ts'])]
-        ok = (len(rec) == 6 and rec[0].split(':')[0] == want[0] and rec[1:4] == want[1:]
-              and rec[4].startswith('main.pipe:%d:' % prog.window_line))
+        want = ['R0014', 'late row', 'in.csv:%d' % row['_line'], 'ts', fmt_ts(row['ts'])]
+        ok = (len(rec) == 7 and rec[0] == want[0] and rec[1].split(':')[0] == want[1]
+              and rec[2:5] == want[2:] and rec[5].startswith('main.pipe:%d:' % prog.window_line))
         try:
-            obj = json.loads(rec[5]) if ok else {}
-            ok = ok and obj.get('ts') == want[3] and all(known(k) for k in obj)
+            obj = json.loads(rec[6]) if ok else {}
+            ok = ok and obj.get('ts') == want[4] and all(known(k) for k in obj)
         except ValueError:
             ok = False
         if not ok:

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rowerr_codes.h"
 #include "rt_internal.h"
 
 static int64_t now_us(void) {
@@ -125,7 +126,8 @@ static int give_up(rt_node *n, const pipe_batch *b, int rc, int retries, const c
     snprintf(text, sizeof text, "%s", msg);
   if (rc == RT_WRITE_REFUSED) n->dlv.refused++;
   if (rc != RT_WRITE_FAILED && n->d->delivery.on_error.kind == PIPE_ON_DEAD) {
-    if (rt_sink_dead(n, b, text) != 0) return -1;
+    int code = rc == RT_WRITE_REFUSED ? RE_REFUSED : RE_UNDELIVERED;
+    if (rt_sink_dead(n, b, code, text) != 0) return -1;
     n->rows_in += b->nrows;
     return 0;
   }

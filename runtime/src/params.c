@@ -6,6 +6,11 @@
  * in a file means. Values are checked when set, so a bad flag is reported before anything
  * is opened; they are resolved into the pipe_value array kernels read in pipe_start.
  * Usage errors have exit status 2.
+ *
+ * A default may be `env("NAME")`, optionally `?? FALLBACK`: cg_desc.c stores it in .def as
+ * "\001env\001NAME[\001FALLBACK]" and it is read here, when the params are resolved, as if
+ * given with --param. An environment value may be a secret (PGPASSWORD), so no message and
+ * no --help ever prints it: only the variable's name.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,18 +116,70 @@ int rt_param_set(pipe_run *r, const char *name, const char *value) {
   return 0;
 }
 
+/* A default read from the environment: its variable's name (NUL-terminated in name) and
+ * fallback text (NULL: none), from the "\001env\001..." form of .def. 0 when def is not
+ * one; *lit is then the literal default text. */
+typedef struct env_default {
+  char name[256];
+  const char *fallback;
+} env_default;
+
+static int env_of(const char *def, env_default *ev, const char **lit) {
+  *lit = def;
+  if (!def || def[0] != '\001') return 0;
+  if (strncmp(def, "\001lit\001", 5) == 0) {
+    *lit = def + 5;
+    return 0;
+  }
+  const char *name = def + 5, *end = strchr(name, '\001');
+  size_t n = end ? (size_t)(end - name) : strlen(name);
+  if (n >= sizeof ev->name) n = sizeof ev->name - 1;
+  memcpy(ev->name, name, n);
+  ev->name[n] = 0;
+  ev->fallback = end ? end + 1 : NULL;
+  return 1;
+}
+
+/* The text of param i: --param, else the environment, else the default. NULL after
+ * filling r->err; *secret says the text came from the environment. */
+static const char *param_text(pipe_run *r, int i, int *secret) {
+  const pipe_param_desc *pd = &r->prog->params[i];
+  env_default ev;
+  const char *lit;
+  *secret = 0;
+  if (r->param_text[i]) return r->param_text[i];
+  if (!env_of(pd->def, &ev, &lit)) {
+    if (!lit)
+      usage_error(r, "error: missing param `%s` (set it with --param %s=VALUE)\n", pd->name,
+                  pd->name);
+    return lit;
+  }
+  const char *v = getenv(ev.name);
+  if (v) {
+    *secret = 1;
+    return v;
+  }
+  if (!ev.fallback)
+    usage_error(r, "error: missing param `%s`: the environment variable %s is not set (set "
+                "it, or --param %s=VALUE)\n", pd->name, ev.name, pd->name);
+  return ev.fallback;
+}
+
 int rt_params_resolve(pipe_run *r) {
   for (int i = 0; i < r->prog->nparams; i++) {
     const pipe_param_desc *pd = &r->prog->params[i];
-    const char *text = r->param_text[i] ? r->param_text[i] : pd->def;
-    if (!text) {
-      usage_error(r, "error: missing param `%s` (set it with --param %s=VALUE)\n", pd->name,
-                  pd->name);
-      return -1;
-    }
+    int secret;
+    const char *text = param_text(r, i, &secret);
+    if (!text) return -1;
     if (parse_value(pd, text, &r->params[i]) != 0) {
-      usage_error(r, "error: param `%s`: invalid %s value \"%s\"\n", pd->name,
-                  rt_type_name(pd->type), text);
+      env_default ev;
+      const char *lit;
+      if (secret && env_of(pd->def, &ev, &lit))   /* never the value: it may be a secret */
+        usage_error(r, "error: param `%s`: the environment variable %s is not a valid %s\n",
+                    pd->name, ev.name, rt_type_name(pd->type));
+      else
+        usage_error(r, "error: param `%s`: invalid %s value \"%s\"\n", pd->name,
+                    rt_type_name(pd->type), text);
       return -1;
     }
   }
@@ -141,8 +198,17 @@ void rt_params_help(const pipe_program_desc *p, const char *prog, FILE *out) {
   for (int i = 0; i < p->nparams; i++) {
     const pipe_param_desc *pd = &p->params[i];
     fprintf(out, "  %s: %s%s", pd->name, rt_type_name(pd->type), pd->nullable ? "?" : "");
-    if (pd->def) fprintf(out, " = \"%s\"\n", pd->def);
-    else fprintf(out, " (required)\n");
+    env_default ev;
+    const char *lit;
+    if (env_of(pd->def, &ev, &lit)) {
+      fprintf(out, " = env(\"%s\")", ev.name);
+      if (ev.fallback) fprintf(out, " ?? \"%s\"", ev.fallback);
+      fprintf(out, "%s\n", ev.fallback ? "" : " (required when unset)");
+    } else if (lit) {
+      fprintf(out, " = \"%s\"\n", lit);
+    } else {
+      fprintf(out, " (required)\n");
+    }
   }
 }
 

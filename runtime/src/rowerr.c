@@ -8,29 +8,33 @@
  * so that all threads wake and exit at once. pipe_wait then returns the status and
  * pipe_main prints the text. A bad row is a failure only under
  * `fail`; `skip` counts it on its operator, `dead_letter` writes it as a record of the
- * dead-letter schema (error, origin, field, value, pipe, row) through the connector's
+ * dead-letter schema (code, error, origin, field, value, pipe, row) through the connector's
  * writer, whose lock serialises records from different threads, and counts it. A
  * window's late rows follow the window's `late` policy the same way (skip, or a dead
  * letter "late row: its window ended at ..."), counted as late either way. A batch a
  * sink could not deliver under `on error dead_letter` is written there whole, one
  * record per row (delivery.c decides when). This is the cold path: it may allocate and
- * lock.
+ * lock. Every row error has a stable code (rowerr_codes.h), printed as `error[R0001]:`
+ * under fail and written as the first column of a dead letter.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rowerr_codes.h"
 #include "rt_internal.h"
 
 static const pipe_field_desc dead_fields[] = {
-    {"error", PIPE_T_STRING, 0}, {"origin", PIPE_T_STRING, 0}, {"field", PIPE_T_STRING, 1},
-    {"value", PIPE_T_STRING, 1}, {"pipe", PIPE_T_STRING, 0},   {"row", PIPE_T_STRING, 0},
+    {"code", PIPE_T_STRING, 0},  {"error", PIPE_T_STRING, 0}, {"origin", PIPE_T_STRING, 0},
+    {"field", PIPE_T_STRING, 1}, {"value", PIPE_T_STRING, 1}, {"pipe", PIPE_T_STRING, 0},
+    {"row", PIPE_T_STRING, 0},
 };
-static const pipe_schema_desc dead_schema = {dead_fields, 6, 0};
+static const pipe_schema_desc dead_schema = {dead_fields, 7, 0};
 
 /* What a row error says, gathered from a reader or a kernel. */
 typedef struct rowerr {
+  const char *code;        /* "R0001" */
   const char *origin;
   int64_t line;
   const char *field;       /* NULL: no field known */
@@ -158,7 +162,8 @@ void rt_node_ioerr(rt_node *n, const char *msg, int was_epipe) {
 
 static void fail_row(pipe_run *r, const rowerr *e) {
   rt_buf b = {0};
-  rt_buf_printf(&b, "error: %s:%lld: ", rt_origin_name(e->origin), (long long)e->line);
+  rt_buf_printf(&b, "error[%s]: %s:%lld: ", e->code, rt_origin_name(e->origin),
+                (long long)e->line);
   if (e->field) {
     rt_buf_printf(&b, "field `%s` = ", e->field);
     if (e->value.ptr) rt_buf_json_str(&b, e->value.ptr, (size_t)e->value.len);
@@ -203,12 +208,13 @@ static int write_dead(rt_node *n, int dead, const rowerr *e) {
                     (long long)e->line);
   int pn = snprintf(pipe, sizeof pipe, "%s:%d:%d", r->prog->file ? r->prog->file : "?",
                     e->pline, e->pcol);
-  put_str(b, 0, e->message, (int64_t)strlen(e->message));
-  put_str(b, 1, origin, on < (int)sizeof origin ? on : (int)sizeof origin - 1);
-  put_str(b, 2, e->field, e->field ? (int64_t)strlen(e->field) : 0);
-  put_str(b, 3, e->field ? e->value.ptr : NULL, e->value.len);
-  put_str(b, 4, pipe, pn < (int)sizeof pipe ? pn : (int)sizeof pipe - 1);
-  put_str(b, 5, e->row.ptr ? e->row.ptr : "", e->row.ptr ? e->row.len : 0);
+  put_str(b, 0, e->code, (int64_t)strlen(e->code));
+  put_str(b, 1, e->message, (int64_t)strlen(e->message));
+  put_str(b, 2, origin, on < (int)sizeof origin ? on : (int)sizeof origin - 1);
+  put_str(b, 3, e->field, e->field ? (int64_t)strlen(e->field) : 0);
+  put_str(b, 4, e->field ? e->value.ptr : NULL, e->value.len);
+  put_str(b, 5, pipe, pn < (int)sizeof pipe ? pn : (int)sizeof pipe - 1);
+  put_str(b, 6, e->row.ptr ? e->row.ptr : "", e->row.ptr ? e->row.len : 0);
   b->nrows = 1;
   b->lines[0] = e->line;
   b->origin = e->origin;
@@ -256,6 +262,7 @@ int rt_source_rowerr(rt_node *n, const char *origin, const rt_rowerr *re) {
     e.value.len = re->value ? re->value_len : 0;
   }
   e.message = re->msg;
+  e.code = rt_rowerr_code(re->msg);
   e.where = where;
   e.pline = d->line;
   e.pcol = d->col;
@@ -302,6 +309,7 @@ int rt_kernel_rowerr(rt_node *n, const pipe_batch *in, const pipe_schema_desc *s
     value_text(&in->cols[site->field], schema->fields[site->field].type, row, vbuf, &e.value);
   }
   e.message = site->message ? site->message : "row error";
+  e.code = rt_rowerr_code(e.message);
   e.where = where;
   e.pline = site->line;
   e.pcol = site->col;
@@ -336,6 +344,7 @@ int rt_window_late(rt_node *n, const pipe_batch *in, int64_t row, int64_t end, i
   e.value.ptr = tbuf;
   e.value.len = pipe_fmt_ts(ts, tbuf);
   e.message = msg;
+  e.code = rt_rowerr_code_name(RE_LATE);
   e.where = "window";
   e.pline = n->d->line;
   e.pcol = n->d->col;
@@ -355,23 +364,24 @@ static void put_str_at(pipe_batch *b, int col, int64_t row, const char *p, int64
 
 /* Row `row` of `in` (a sink's undelivered batch) as dead-letter record `row` of b. */
 static void dead_record(rt_node *n, pipe_batch *b, const pipe_batch *in, int64_t row,
-                        const char *msg, const char *pipe, int pn) {
+                        const char *code, const char *msg, const char *pipe, int pn) {
   char origin[512];
   int on = snprintf(origin, sizeof origin, "%s:%lld", rt_origin_name(in->origin),
                     (long long)(in->lines ? in->lines[row] : 0));
   rt_buf json = {0};
   rt_buf_json_row(&json, in, &n->d->schema, row);
-  put_str_at(b, 0, row, msg, (int64_t)strlen(msg));
-  put_str_at(b, 1, row, origin, on < (int)sizeof origin ? on : (int)sizeof origin - 1);
-  put_str_at(b, 2, row, NULL, 0);
+  put_str_at(b, 0, row, code, (int64_t)strlen(code));
+  put_str_at(b, 1, row, msg, (int64_t)strlen(msg));
+  put_str_at(b, 2, row, origin, on < (int)sizeof origin ? on : (int)sizeof origin - 1);
   put_str_at(b, 3, row, NULL, 0);
-  put_str_at(b, 4, row, pipe, pn);
-  put_str_at(b, 5, row, json.p ? json.p : "", (int64_t)json.len);
+  put_str_at(b, 4, row, NULL, 0);
+  put_str_at(b, 5, row, pipe, pn);
+  put_str_at(b, 6, row, json.p ? json.p : "", (int64_t)json.len);
   b->lines[row] = in->lines ? in->lines[row] : 0;
   rt_buf_free(&json);
 }
 
-int rt_sink_dead(rt_node *n, const pipe_batch *in, const char *msg) {
+int rt_sink_dead(rt_node *n, const pipe_batch *in, int code, const char *msg) {
   pipe_run *r = n->run;
   int dead = n->d->delivery.on_error.dead;
   if (dead < 0 || dead >= r->prog->ndead || !r->dead[dead].writer) {
@@ -383,7 +393,7 @@ int rt_sink_dead(rt_node *n, const pipe_batch *in, const char *msg) {
                     n->d->line, n->d->col);
   if (pn >= (int)sizeof pipe) pn = (int)sizeof pipe - 1;
   pipe_batch *b = rt_batch_new(&dead_schema, in->nrows > 0 ? in->nrows : 1);
-  for (int64_t i = 0; i < in->nrows; i++) dead_record(n, b, in, i, msg, pipe, pn);
+  for (int64_t i = 0; i < in->nrows; i++) dead_record(n, b, in, i, rt_rowerr_code_name(code), msg, pipe, pn);
   b->nrows = in->nrows;
   b->origin = in->origin;
   rt_ioerr ioerr;

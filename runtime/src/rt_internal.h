@@ -198,9 +198,9 @@ void rt_node_ioerr(rt_node *n, const char *msg, int was_epipe);
  * PREP operator is called after the window it prepares. */
 void rt_node_label(const rt_node *n, int op, int quoted, char *buf, size_t size);
 /* Writes every row of a batch sink n could not deliver to its `on error` dead-letter
- * connector (error msg, origin, the sink's .pipe line, the row as JSON) and counts them
- * in ops[0].dead. 0, or -1 after failing the run. */
-int rt_sink_dead(rt_node *n, const pipe_batch *b, const char *msg);
+ * connector (code: an enum rt_rowerr_code, error msg, origin, the sink's .pipe line, the
+ * row as JSON) and counts them in ops[0].dead. 0, or -1 after failing the run. */
+int rt_sink_dead(rt_node *n, const pipe_batch *b, int code, const char *msg);
 /* Opens the dead-letter writers some policy uses. -1 with r->err on failure. */
 int rt_dead_open(pipe_run *r);
 int rt_dead_close(pipe_run *r);

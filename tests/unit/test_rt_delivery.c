@@ -69,7 +69,7 @@ static void test_exhausted_dead_letter(void) {
   if (!ok(h && h->dead, "a sink with `on error dead_letter` opens its connector")) return;
   is_call(deliver(h, 0, 3), 0, "an undeliverable batch under dead_letter: the sink goes on");
   is_int(h->dead->nrows, 3, "every row of the batch is a dead letter");
-  const char *one = "fake.db: attempt 3 failed; gave up after 2 retries;";
+  const char *one = "R0015 fake.db: attempt 3 failed; gave up after 2 retries;";
   ok(strncmp(h->dead->text, one, strlen(one)) == 0, "each says why: %.80s", h->dead->text);
   is_call(deliver(h, 3, 2), 0, "the next batch is delivered");
   ok(rows_are(h->w, 3, 2), "... only it reached the sink");
@@ -89,7 +89,8 @@ static void test_refused_and_broken(void) {
   if (!h) return;
   is_call(deliver(h, 0, 2), 0, "a refused batch is dead-lettered");
   is_int(h->w->attempts, 1, "... without a retry");
-  ok(strstr(h->dead->text, "attempt 1 failed; not retried: the rows themselves were refused"),
+  ok(strncmp(h->dead->text, "R0016 fake.db: attempt 1 failed; not retried: the rows themselves "
+             "were refused;", 79) == 0,
      "... saying so: %.90s", h->dead->text);
   is_int(h->sink->dlv.refused, 1, "refused batches are counted");
   harness_free(h);

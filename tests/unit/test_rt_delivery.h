@@ -31,7 +31,8 @@ typedef struct fake {
   int64_t at_us[FAKE_MAX];    /* when each attempt came (monotonic) */
   int64_t rows[1 << 14];      /* the first column of every committed row, in order */
   int nrows;
-  char text[1 << 14];         /* string column 0 of committed rows, ';'-separated */
+  char text[1 << 14];         /* string columns 0 and 1 of committed rows ("code error;"):
+                               * a dead letter's code and message */
   int *freed;                 /* set to 1 by commit or abort */
 } fake;
 
@@ -61,9 +62,11 @@ static int fake_write(rt_writer *w, const pipe_batch *b, rt_ioerr *err) {
   }
   for (int64_t i = 0; i < b->nrows && f->nrows < (int)(sizeof f->rows / sizeof f->rows[0]); i++) {
     if (b->cols[0].data) {
-      pipe_str s = rt_str_at(&b->cols[0], i);
+      pipe_str s = rt_str_at(&b->cols[0], i), m = {"", 0};
+      if (b->ncols > 1) m = rt_str_at(&b->cols[1], i);
       size_t len = strlen(f->text);
-      snprintf(f->text + len, sizeof f->text - len, "%.*s;", (int)s.len, s.ptr);
+      snprintf(f->text + len, sizeof f->text - len, "%.*s %.*s;", (int)s.len, s.ptr,
+               (int)m.len, m.ptr);
       f->nrows++;
     } else {
       f->rows[f->nrows++] = ((const int64_t *)b->cols[0].values)[i];

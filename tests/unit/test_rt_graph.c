@@ -168,7 +168,7 @@ static void test_fail(void) {
   is_call(run(none), 1, "operator error under fail: status 1");
   char want[512];
   snprintf(want, sizeof want,
-           "error: %s:4: field `qty` = \"0\": division by zero\n  --> t.pipe:3:12: in filter\n",
+           "error[R0011]: %s:4: field `qty` = \"0\": division by zero\n  --> t.pipe:3:12: in filter\n",
            in_path);
   ok(strcmp(err_text, want) == 0, "operator row error text");
   if (strcmp(err_text, want) != 0) tap_diag("got: %s", err_text);
@@ -176,7 +176,7 @@ static void test_fail(void) {
   set_policies(PIPE_ON_FAIL, PIPE_ON_SKIP);
   is_call(run(none), 1, "reader error under fail: status 1");
   snprintf(want, sizeof want,
-           "error: %s:6: field `qty` = \"x\": invalid i64\n  --> t.pipe:2:1: in source `trades`\n",
+           "error[R0001]: %s:6: field `qty` = \"x\": invalid i64\n  --> t.pipe:2:1: in source `trades`\n",
            in_path);
   ok(strcmp(err_text, want) == 0, "reader row error text");
   if (strcmp(err_text, want) != 0) tap_diag("got: %s", err_text);
@@ -207,12 +207,12 @@ static void test_dead_letter(void) {
   is_call(run(stats), 0, "dead letters: status 0");
   check_output(out_path, want_out, "good rows written");
   char *d = slurp(dead_path);
-  ok(strncmp(d, "error,origin,field,value,pipe,row\n", 34) == 0, "dead-letter header");
+  ok(strncmp(d, "code,error,origin,field,value,pipe,row\n", 39) == 0, "dead-letter header");
   char want[512];
-  snprintf(want, sizeof want, "division by zero,%s:4,qty,0,t.pipe:3:12,\"{\"\"sym\"\":\"\"C\"\"",
+  snprintf(want, sizeof want, "R0011,division by zero,%s:4,qty,0,t.pipe:3:12,\"{\"\"sym\"\":\"\"C\"\"",
            in_path);
   ok(strstr(d, want) != NULL, "operator dead letter: row as JSON");
-  snprintf(want, sizeof want, "invalid i64,%s:6,qty,x,t.pipe:2:1,\"E,x,1", in_path);
+  snprintf(want, sizeof want, "R0001,invalid i64,%s:6,qty,x,t.pipe:2:1,\"E,x,1", in_path);
   ok(strstr(d, want) != NULL, "reader dead letter: the raw record");
   if (!strstr(d, want)) tap_diag("dead file:\n%s", d);
   free(d);
@@ -327,7 +327,7 @@ static void test_fail_drains_small(void) {
   check_output(out_path, "sym,qty,price\nA,10,1.5\n", "exactly the rows before the failing row");
   char want[2048];
   snprintf(want, sizeof want,
-           "error: %s:4: field `qty` = \"0\": division by zero\n  --> t.pipe:3:12: in filter\n",
+           "error[R0011]: %s:4: field `qty` = \"0\": division by zero\n  --> t.pipe:3:12: in filter\n",
            in_path);
   size_t n = strlen(want);
   snprintf(want + n, sizeof want - n, "%-40s %10s %10s %10s %10s %10s\n", "operator", "in",
@@ -354,8 +354,8 @@ static void test_fail_drains_big(int op) {
   check_output(out_path, want_out_rows, "every row before the failing row, nothing after");
   free(want_out_rows);
   char want[2048];
-  snprintf(want, sizeof want, "error: %s:%d: field `qty` = \"%s\": %s\n  --> t.pipe:%s: in %s\n",
-           in_path, BAD + 2, op == 0 ? "0" : "99",
+  snprintf(want, sizeof want, "error[%s]: %s:%d: field `qty` = \"%s\": %s\n  --> t.pipe:%s: in %s\n",
+           op == 0 ? "R0011" : "R0013", in_path, BAD + 2, op == 0 ? "0" : "99",
            op == 0 ? "division by zero" : "cannot convert to i64", op == 0 ? "3:12" : "4:20",
            op == 0 ? "filter" : "select");
   ok(strncmp(err_text, want, strlen(want)) == 0, "the error text first");
@@ -390,7 +390,7 @@ static void test_fail_source_drains(void) {
   free(w);
   char want[2048];
   snprintf(want, sizeof want,
-           "error: %s:%d: field `qty` = \"x\": invalid i64\n  --> t.pipe:2:1: in source `trades`\n",
+           "error[R0001]: %s:%d: field `qty` = \"x\": invalid i64\n  --> t.pipe:2:1: in source `trades`\n",
            in_path, GOOD + 2);
   size_t n = strlen(want);
   snprintf(want + n, sizeof want - n, "%-40s %10s %10s %10s %10s %10s\n", "operator", "in",
@@ -485,7 +485,7 @@ static void test_fanout_one_branch_fails(int bad) {
   for (char *p = got; *p; p++) lines += *p == '\n';
   ok(lines - 1 >= (bad / 4096 + 1) * 4096 || glen == strlen(exp),
      "other branch got at least every batch up to the failing one (%ld rows)", lines - 1);
-  is_int(strstr(err_text, "error: ") == err_text && !strstr(err_text + 1, "error: "), 1,
+  is_int(strncmp(err_text, "error[R", 7) == 0 && !strstr(err_text + 1, "error"), 1,
          "one error printed");
   free(exp);
   free(got);
@@ -506,10 +506,10 @@ static void test_many_failures(void) {
   set_policies(PIPE_ON_FAIL, PIPE_ON_FAIL);
   char stage_err[512], source_err[512];
   snprintf(stage_err, sizeof stage_err,
-           "error: %s:3: field `qty` = \"0\": division by zero\n  --> t.pipe:3:12: in filter\n",
+           "error[R0011]: %s:3: field `qty` = \"0\": division by zero\n  --> t.pipe:3:12: in filter\n",
            in_path);
   snprintf(source_err, sizeof source_err,
-           "error: %s:4: field `qty` = \"x\": invalid i64\n  --> t.pipe:2:1: in source `trades`\n",
+           "error[R0001]: %s:4: field `qty` = \"x\": invalid i64\n  --> t.pipe:2:1: in source `trades`\n",
            in_path);
   pipe_program_desc keep = prog;
   prog = many_prog;

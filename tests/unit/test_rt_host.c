@@ -373,7 +373,7 @@ static void test_row_error(void) {
   ok(atomic_load(&p.pushed) < 100 * 4096, "... before every row was pushed");
   is_call(pipe_wait(r), 1, "the run fails");
   is_str(pipe_get_error(r)->msg,
-         "error: host:ev:5001: field `qty` = \"5000\": division by zero\n"
+         "error[R0011]: host:ev:5001: field `qty` = \"5000\": division by zero\n"
          "  --> f.pipe:3:12: in filter\n",
          "the row error names the host origin and the row ordinal");
   pipe_close(r);

@@ -89,8 +89,8 @@ static void test_late_dead(void) {
   char *d = slurp(dead_path);
   char want[512];
   snprintf(want, sizeof want,
-           "error,origin,field,value,pipe,row\n"
-           "\"late row: its window ended at 1970-01-01T00:01:00Z, watermark "
+           "code,error,origin,field,value,pipe,row\n"
+           "R0014,\"late row: its window ended at 1970-01-01T00:01:00Z, watermark "
            "1970-01-01T00:01:05Z\",%s:6,ts,1970-01-01T00:00:58Z,w.pipe:5:5,"
            "\"{\"\"sym\"\":\"\"B\"\",\"\"ts\"\":\"\"1970-01-01T00:00:58Z\"\",\"\"qty\"\":5,"
            "\"\"name\"\":\"\"a\"\",\"\"qty2\"\":5}\"\n",
@@ -228,7 +228,7 @@ static void test_prep_errors(void) {
   is_int(res.status, 1, "PREP error under fail: status 1");
   char want[512];
   snprintf(want, sizeof want,
-           "error: %s:3: field `qty` = \"-1\": division by zero\n  --> w.pipe:5:30: in window\n",
+           "error[R0011]: %s:3: field `qty` = \"-1\": division by zero\n  --> w.pipe:5:30: in window\n",
            in_path);
   is_str(res.err, want, "the error names the window");
   check_out(&res, "A|0|60000000|1|1|x|1\n", "the rows before it are aggregated and emitted");
@@ -271,7 +271,7 @@ static void test_projection_errors(void) {
   run(&res, data, NULL, NULL);
   is_int(res.status, 1, "projection error under fail: status 1");
   snprintf(want, sizeof want,
-           "error: %s:3: field `total` = \"0\": division by zero\n  --> w.pipe:6:13: in window\n",
+           "error[R0011]: %s:3: field `total` = \"0\": division by zero\n  --> w.pipe:6:13: in window\n",
            in_path);
   is_str(res.err, want, "the error text");
   check_out(&res, "A|0|60000000|1|100\n", "the rows before the failing one are sent");
