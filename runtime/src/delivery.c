@@ -110,22 +110,24 @@ static long long delivered(const rt_node *n) {
   return (long long)(n->rows_in - n->ops[0].dead);
 }
 
-/* A batch that cannot be delivered: status rc (RT_WRITE_RETRY after `retries` retries,
- * RT_WRITE_REFUSED, or RT_WRITE_FAILED: a broken writer, which fails the run whatever
- * the policy). Only a database says RETRY or REFUSED, and its committed batches stay, so
+/* A batch that cannot be delivered: status rc (RT_WRITE_RETRY or RT_WRITE_UNKNOWN after
+ * `retries` retries, RT_WRITE_REFUSED, or RT_WRITE_FAILED: a broken writer, which fails
+ * the run whatever the policy, as does UNKNOWN: that batch may be stored). Only a database says RETRY or REFUSED, and its committed batches stay, so
  * the error counts them; a broken file writer publishes nothing. */
 static int give_up(rt_node *n, const pipe_batch *b, int rc, int retries, const char *msg,
                    int was_epipe) {
   char text[768];
   if (rc == RT_WRITE_REFUSED)
     snprintf(text, sizeof text, "%s; not retried: the rows themselves were refused", msg);
-  else if (rc == RT_WRITE_RETRY && retries > 0)
+  else if ((rc == RT_WRITE_RETRY || rc == RT_WRITE_UNKNOWN) && retries > 0)
     snprintf(text, sizeof text, "%s; gave up after %d retr%s", msg, retries,
              retries == 1 ? "y" : "ies");
   else
     snprintf(text, sizeof text, "%s", msg);
   if (rc == RT_WRITE_REFUSED) n->dlv.refused++;
-  if (rc != RT_WRITE_FAILED && n->d->delivery.on_error.kind == PIPE_ON_DEAD) {
+  /* A batch that may be stored is never dead-lettered: it would be delivered twice. */
+  if (rc != RT_WRITE_FAILED && rc != RT_WRITE_UNKNOWN &&
+      n->d->delivery.on_error.kind == PIPE_ON_DEAD) {
     int code = rc == RT_WRITE_REFUSED ? RE_REFUSED : RE_UNDELIVERED;
     if (rt_sink_dead(n, b, code, text) != 0) return -1;
     n->rows_in += b->nrows;
@@ -166,9 +168,10 @@ int rt_deliver(rt_node *n, const pipe_batch *b) {
       return 0;
     }
     int was_epipe = errno == EPIPE;
-    if (rc != RT_WRITE_RETRY && rc != RT_WRITE_REFUSED) rc = RT_WRITE_FAILED;
-    if (rc == RT_WRITE_RETRY) write_failed(n);
-    if (rc != RT_WRITE_RETRY || retries >= d->retry_max)
+    int again = rc == RT_WRITE_RETRY || rc == RT_WRITE_UNKNOWN;
+    if (!again && rc != RT_WRITE_REFUSED) rc = RT_WRITE_FAILED;
+    if (again) write_failed(n);
+    if (!again || retries >= d->retry_max)
       return give_up(n, b, rc, retries, ioerr.msg, was_epipe);
     n->dlv.retries++;
     if (!breaker_open(n) && rt_run_sleep(n->run, rt_backoff_us(d, retries + 1, &n->dlv.rng)) != 0)

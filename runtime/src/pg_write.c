@@ -18,9 +18,9 @@
  * writer keeps that transaction's id (txid_current) and asks the server (txid_status)
  * at once, and if the server is not back yet, before the next write: if the batch was
  * stored, a next write that carries the same rows (the retry of that batch) succeeds
- * without storing them again. So the write may say RT_WRITE_RETRY for a batch that may
- * have been committed (which rt_io.h otherwise forbids) without a retry ever storing it
- * twice. The rows are recognised by a hash of their COPY text, not by the batch's
+ * without storing them again. While the server cannot tell, the write says
+ * RT_WRITE_UNKNOWN: the batch may be retried (never stored twice) but not given up to a
+ * dead letter, which could deliver it twice. The rows are recognised by a hash of their COPY text, not by the batch's
  * address: a retry may copy the batch.
  */
 #include <errno.h>
@@ -230,6 +230,7 @@ static int commit(pg_writer *w, const char *xid, rt_ioerr *err) {
     size_t len = strlen(err->msg);
     snprintf(err->msg + len, sizeof err->msg - len, "; whether the batch was stored is "
              "checked before it is written again");
+    return RT_WRITE_UNKNOWN;
   }
   return RT_WRITE_RETRY;
 }
@@ -276,7 +277,7 @@ static int pg_write(rt_writer *base, const pipe_batch *b, rt_ioerr *err) {
     int known = lost_status(w, err);
     int same = hash(&w->data) == w->lost_hash && w->data.len == w->lost_len;
     if (known >= 0) w->lost_xid[0] = 0;
-    if (known < 0) st = RT_WRITE_RETRY;
+    if (known < 0) st = RT_WRITE_UNKNOWN;   /* still unknown: giving it up could duplicate */
     else if (known == 1 && same) return RT_WRITE_OK;   /* stored by the lost COMMIT */
   }
   if (st == RT_WRITE_OK && b->nrows > 0) st = transaction(w, 1, err);

@@ -104,6 +104,9 @@ enum rt_write_status {
                            * connection), so the same batch may be retried */
   RT_WRITE_REFUSED = -3,  /* nothing of b was written and the writer goes on, but b itself
                            * was refused (a constraint): writing it again would fail again */
+  RT_WRITE_UNKNOWN = -4,  /* b may have been stored (its COMMIT's answer was lost): the
+                           * writer can take it again and then stores it at most once,
+                           * but giving b up (a dead letter) could deliver it twice */
 };
 
 /* What each kind of writer implements (file_write.c: CSV and JSON lines; sqlite_write.c).

@@ -83,6 +83,24 @@ static void test_exhausted_dead_letter(void) {
   harness_free(h);
 }
 
+/* A batch whose COMMIT's answer was lost may be stored: retried, never dead-lettered. */
+static void test_unknown_not_dead_lettered(void) {
+  int script[] = {RT_WRITE_UNKNOWN, RT_WRITE_OK};
+  harness *h = harness_new(retry_desc(2, 1 * MS, 1 * MS, PIPE_ON_DEAD), script, 2);
+  if (!h) return;
+  is_call(deliver(h, 0, 2), 0, "an unknown outcome is retried like a retry");
+  is_int(h->w->attempts, 2, "... once, then it is delivered");
+  harness_free(h);
+  int lost[] = {RT_WRITE_UNKNOWN, RT_WRITE_UNKNOWN, RT_WRITE_UNKNOWN};
+  h = harness_new(retry_desc(2, 1 * MS, 1 * MS, PIPE_ON_DEAD), lost, 3);
+  if (!h) return;
+  is_call(deliver(h, 0, 2), -1, "retries run out on an unknown outcome: the run fails");
+  is_int(h->dead->nrows, 0, "... and the batch, which may be stored, is not dead-lettered");
+  ok(strstr(h->r->err.msg, "gave up after 2 retries") != NULL, "... saying so: %s",
+     line1(h->r->err.msg));
+  harness_free(h);
+}
+
 static void test_refused_and_broken(void) {
   int script[] = {RT_WRITE_REFUSED, RT_WRITE_OK};
   harness *h = harness_new(retry_desc(5, 1 * MS, 1 * MS, PIPE_ON_DEAD), script, 2);
@@ -187,6 +205,7 @@ int main(void) {
   test_no_retry_clause();
   test_exhausted_dead_letter();
   test_refused_and_broken();
+  test_unknown_not_dead_lettered();
   test_backoff_range();
   test_cancel(retry_desc(5, 10000 * MS, 10000 * MS, PIPE_ON_FAIL),
               "a stop during a backoff ends the delivery");
