@@ -20,6 +20,11 @@ import sys
 import tempfile
 from datetime import datetime, timedelta, timezone
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+from pipe_values import (EPOCH, US_SEC, Dur, Ts, civil, fmt_dur, fmt_ts,  # noqa: E402,F401
+                         wrap64)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 PIPEC = os.environ.get('PIPEC') or os.path.join(ROOT, 'build', 'pipec')
 PIPEC = os.path.abspath(PIPEC)
@@ -29,16 +34,8 @@ MAX_REPORTED = 5
 
 # ---- the value model: Python ints, floats, bools, strs; None is null ---------------------
 
-US_SEC = 1_000_000
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-class Ts(int):
-    """A timestamp: microseconds since the epoch."""
-
-
-class Dur(int):
-    """A duration: microseconds."""
 
 
 def ts(us):
@@ -48,10 +45,6 @@ def ts(us):
 def dur(us):
     return None if us is None else Dur(us)
 
-
-def wrap64(v):
-    v &= (1 << 64) - 1
-    return v - (1 << 64) if v >= 1 << 63 else v
 
 
 def lift(f):
@@ -253,9 +246,6 @@ def f_exp(x):
     return math.exp(float(x))
 
 
-def civil(us):
-    return EPOCH + timedelta(microseconds=us)
-
 
 @lift
 def t_trunc(t, d):
@@ -293,26 +283,7 @@ def fmt_f64(v):
     return t
 
 
-def fmt_ts(us):
-    d = civil(us)
-    s = '%04d-%02d-%02dT%02d:%02d:%02d' % (d.year, d.month, d.day, d.hour, d.minute, d.second)
-    if d.microsecond:
-        s += ('.%06d' % d.microsecond).rstrip('0')
-    return s + 'Z'
 
-
-DUR_UNITS = [('d', 86400 * US_SEC), ('h', 3600 * US_SEC), ('m', 60 * US_SEC),
-             ('s', US_SEC), ('ms', 1000), ('us', 1)]
-
-
-def fmt_dur(us):
-    if us == 0:
-        return '0s'
-    if us < 0:
-        return '-' + fmt_dur(-us)
-    for name, size in DUR_UNITS:
-        if us % size == 0:
-            return '%d%s' % (us // size, name)
 
 
 def text(v):

@@ -4,50 +4,15 @@
 # group's values. Nothing here knows about panes, merges or incremental state: that is
 # the point of a reference.
 import math
+import os
 import statistics
-from datetime import datetime, timedelta, timezone
+import sys
 
-US_SEC = 1_000_000
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
-
-class Ts(int):
-    """A timestamp: microseconds since the epoch, UTC."""
-
-
-class Dur(int):
-    """A duration in microseconds."""
-
-
-def wrap64(v):
-    v &= (1 << 64) - 1
-    return v - (1 << 64) if v >= 1 << 63 else v
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from pipe_values import US_SEC, Dur, Ts, fmt_dur, fmt_ts, wrap64  # noqa: E402,F401
 
 
 # ---- text forms (docs/language.md) ----------------------------------------------------------
-
-def fmt_ts(us):
-    d = EPOCH + timedelta(microseconds=us)
-    s = '%04d-%02d-%02dT%02d:%02d:%02d' % (d.year, d.month, d.day, d.hour, d.minute, d.second)
-    if d.microsecond:
-        s += ('.%06d' % d.microsecond).rstrip('0')
-    return s + 'Z'
-
-
-DUR_UNITS = [('d', 86400 * US_SEC), ('h', 3600 * US_SEC), ('m', 60 * US_SEC),
-             ('s', US_SEC), ('ms', 1000), ('us', 1)]
-
-
-def fmt_dur(us):
-    if us == 0:
-        return '0s'
-    if us < 0:
-        return '-' + fmt_dur(-us)
-    for name, size in DUR_UNITS:
-        if us % size == 0:
-            return '%d%s' % (us // size, name)
-    raise AssertionError('unreachable')
-
 
 def text(v):
     """The CSV text of a value; floats are compared numerically, so repr is enough."""
