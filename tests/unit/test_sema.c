@@ -1,34 +1,8 @@
 /* test_sema.c: sema on small programs parsed from strings: types, constant folding,
  * inlining, row types, select expansion, param indexes, connectors, and the number and
  * codes of the diagnostics for wrong programs. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "parse.h"
-#include "sema.h"
+#include "sema_check.h"
 #include "tap.h"
-
-static arena *A;
-static ast_program P;
-static diag_ctx D;
-static char *out;
-static size_t outlen;
-
-/* Parses and checks text; returns the number of errors. The diagnostics are in `out`. */
-static int check(const char *text) {
-  free(out);
-  out = NULL;
-  if (A) arena_free(A);
-  A = arena_new();
-  memset(&P, 0, sizeof P);
-  FILE *mem = open_memstream(&out, &outlen);
-  diag_init(&D, mem);
-  src_file *f = src_from_string(A, "t.pipe", text);
-  int e = parse_file(A, &D, &P, f);
-  if (!e) e = sema_check(A, &D, &P);
-  fclose(mem);
-  return e;
-}
 
 static ast_decl *decl(const char *name) {
   for (int i = 0; i < P.decls.len; i++) {

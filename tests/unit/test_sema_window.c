@@ -2,34 +2,8 @@
  * kind (through ast_dump and field by field), the type of each aggregate over each
  * argument type, shared calls, event time through selects and lets, and the codes of the
  * diagnostics for wrong windows. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include "parse.h"
-#include "sema.h"
+#include "sema_check.h"
 #include "tap.h"
-
-static arena *A;
-static ast_program P;
-static diag_ctx D;
-static char *out;
-static size_t outlen;
-
-/* Parses and checks text; returns the number of errors. The diagnostics are in `out`. */
-static int check(const char *text) {
-  free(out);
-  out = NULL;
-  if (A) arena_free(A);
-  A = arena_new();
-  memset(&P, 0, sizeof P);
-  FILE *mem = open_memstream(&out, &outlen);
-  diag_init(&D, mem);
-  src_file *f = src_from_string(A, "t.pipe", text);
-  int e = parse_file(A, &D, &P, f);
-  if (!e) e = sema_check(A, &D, &P);
-  fclose(mem);
-  return e;
-}
 
 static bool has(const char *s) {
   return out && strstr(out, s) != NULL;
