@@ -1,6 +1,7 @@
 /* main.c: the pipec driver. It reads the command line, then runs the compiler's phases in
  * the order listed in `phases` below (load, parse, sema, plan), stopping after the first
- * phase that reports an error, and finally hands the plan to the backend (build or run).
+ * phase that reports an error, and finally hands the plan to the backend (build or run),
+ * the graph printer (graph) or, after parsing only, the formatter (fmt).
  * Exit status: 0 success, 1 compile error (or the backend failed), 2 usage error; `run`
  * exits with the program's own status. Warnings never change the status. */
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "fmt.h"
 #include "parse.h"
 #include "plan.h"
 #include "sema.h"
@@ -20,13 +22,22 @@ static const char usage_text[] =
     "       pipec build FILE.pipe -o OUT [--emit=exe|obj|llvm] [--header F.h] [-O0|-O1|-O2|-O3]\n"
     "                   [-l LIB]... [-L DIR]...\n"
     "       pipec run FILE.pipe [-O0|-O1|-O2|-O3] [-l LIB]... [-L DIR]... [-- ARGS...]\n"
+    "       pipec graph FILE.pipe [--format=dot|mermaid] [-o OUT]\n"
+    "       pipec fmt FILE.pipe... [--check | -w]\n"
     "       pipec --help | --version\n";
 
-typedef enum command { CMD_CHECK, CMD_BUILD, CMD_RUN } command;
+typedef enum command { CMD_CHECK, CMD_BUILD, CMD_RUN, CMD_GRAPH, CMD_FMT } command;
+
+/* fmt: print the formatted text, report files that are not formatted, or rewrite them. */
+typedef enum fmt_mode { FMT_PRINT, FMT_CHECK, FMT_WRITE } fmt_mode;
 
 typedef struct options {
   command cmd;
   const char *file;
+  const char **files;        /* fmt: every FILE.pipe (file is the first) */
+  int nfiles;
+  fmt_mode fmt;
+  graph_format graph;
   const char *dump;          /* check: "parse", "ast" or "plan", or NULL */
   backend_opts be;
   int nargs;                 /* run: the program's arguments after `--` */
@@ -46,7 +57,8 @@ typedef struct comp {
 static int usage_error(const char *fmt, const char *arg) {
   fputs("pipec: ", stderr);
   fprintf(stderr, fmt, arg);
-  fputs("\nusage: pipec check|build|run FILE.pipe [options]  (pipec --help for more)\n", stderr);
+  fputs("\nusage: pipec check|build|run|graph|fmt FILE.pipe [options]  (pipec --help for more)\n",
+        stderr);
   return 2;
 }
 
@@ -94,8 +106,14 @@ static const struct phase {
     {"plan", phase_plan, "plan", dump_plan},
 };
 
+/* fmt needs the declarations' places only, so it stops after parsing: a file formats
+ * whatever its type errors. */
+static size_t last_phase(const options *o) {
+  return o->cmd == CMD_FMT ? 1 : sizeof phases / sizeof *phases - 1;
+}
+
 static int front_end(comp *c) {
-  for (size_t i = 0; i < sizeof phases / sizeof *phases; i++) {
+  for (size_t i = 0; i <= last_phase(c->o); i++) {
     if (phases[i].run(c) != 0 || c->d.errors > 0) return 1;
     if (c->o->dump && phases[i].dump && strcmp(c->o->dump, phases[i].dump) == 0) {
       phases[i].print(c);
@@ -105,11 +123,66 @@ static int front_end(comp *c) {
   return 0;
 }
 
+/* `-o OUT` or standard output. */
+static int graph(comp *c) {
+  const char *path = c->o->be.out;
+  FILE *out = path ? fopen(path, "w") : stdout;
+  if (!out) {
+    fprintf(stderr, "error: cannot write `%s`: %s\n", path, strerror(errno));
+    return 1;
+  }
+  plan_graph(out, c->plan, c->o->graph);
+  int bad = ferror(out);
+  if (path) bad |= fclose(out) != 0;
+  else bad |= fflush(out) != 0;
+  if (bad) fprintf(stderr, "error: cannot write `%s`\n", path ? path : "standard output");
+  return bad;
+}
+
+/* Replaces path with text through a temporary file in the same directory, so that a
+ * failed write leaves the file as it was. */
+static int write_file(const char *path, const char *text, size_t len) {
+  size_t n = strlen(path) + 16;
+  char *tmp = malloc(n);
+  if (!tmp) abort();
+  snprintf(tmp, n, "%s.fmt-tmp", path);
+  FILE *f = fopen(tmp, "w");
+  int bad = !f || fwrite(text, 1, len, f) != len;
+  if (f) bad |= fclose(f) != 0;
+  if (!bad) bad = rename(tmp, path) != 0;
+  if (bad) {
+    fprintf(stderr, "error: cannot write `%s`: %s\n", path, strerror(errno));
+    remove(tmp);
+  }
+  free(tmp);
+  return bad;
+}
+
+static int fmt(comp *c) {
+  size_t len;
+  const char *text = fmt_source(c->a, c->file, &c->prog, &len);
+  bool same = len == (size_t)c->file->len && memcmp(text, c->file->text, len) == 0;
+  switch (c->o->fmt) {
+  case FMT_PRINT:
+    return fwrite(text, 1, len, stdout) != len;
+  case FMT_CHECK:
+    if (!same) fprintf(stderr, "%s: not formatted (pipec fmt -w %s)\n", c->o->file, c->o->file);
+    return !same;
+  case FMT_WRITE:
+    return same ? 0 : write_file(c->o->file, text, len);
+  }
+  return 1;
+}
+
 static int compile(const options *o) {
   comp c = {.o = o, .a = arena_new()};
   diag_init(&c.d, stderr);
   int status = front_end(&c);
-  if (status == 0 && o->cmd == CMD_BUILD) {
+  if (status == 0 && o->cmd == CMD_GRAPH) {
+    status = graph(&c);
+  } else if (status == 0 && o->cmd == CMD_FMT) {
+    status = fmt(&c);
+  } else if (status == 0 && o->cmd == CMD_BUILD) {
     status = backend_build(c.a, c.plan, &o->be);
   } else if (status == 0 && o->cmd == CMD_RUN) {
     char **argv = arena_alloc(c.a, (size_t)(o->nargs + 2) * sizeof *argv);
@@ -146,9 +219,40 @@ static void add_str(const char ***list, int *n, const char *s) {
 }
 
 /* One flag at argv[*i]; returns 0, or 2 after reporting a usage error. */
+/* `--format=dot|mermaid` of graph. */
+static int parse_graph_format(options *o, const char *v) {
+  if (strcmp(v, "dot") == 0) o->graph = GRAPH_DOT;
+  else if (strcmp(v, "mermaid") == 0) o->graph = GRAPH_MERMAID;
+  else return usage_error("unknown --format `%s` (expected dot or mermaid)", v);
+  return 0;
+}
+
+/* The flags of fmt and graph; 1 when a is not one of them. */
+static int parse_tool_flag(options *o, int argc, char **argv, int *i) {
+  const char *a = argv[*i];
+  if (o->cmd == CMD_FMT && (strcmp(a, "--check") == 0 || strcmp(a, "-w") == 0)) {
+    fmt_mode m = a[1] == 'w' ? FMT_WRITE : FMT_CHECK;
+    if (o->fmt != FMT_PRINT && o->fmt != m)
+      return usage_error("%s", "--check and -w cannot be used together");
+    o->fmt = m;
+  } else if (o->cmd == CMD_GRAPH && strncmp(a, "--format=", 9) == 0) {
+    return parse_graph_format(o, a + 9);
+  } else if (o->cmd == CMD_GRAPH && strncmp(a, "-o", 2) == 0) {
+    if (!(o->be.out = flag_value(argc, argv, i, 2))) return usage_error("%s needs a file", "-o");
+  } else {
+    return 1;
+  }
+  return 0;
+}
+
 static int parse_flag(options *o, int argc, char **argv, int *i) {
   const char *a = argv[*i], *v;
-  bool building = o->cmd == CMD_BUILD, compiling = o->cmd != CMD_CHECK;
+  bool building = o->cmd == CMD_BUILD;
+  bool compiling = o->cmd == CMD_BUILD || o->cmd == CMD_RUN;
+  if (o->cmd == CMD_FMT || o->cmd == CMD_GRAPH) {
+    int r = parse_tool_flag(o, argc, argv, i);
+    return r == 1 ? usage_error("unknown option `%s`", a) : r;
+  }
   if (o->cmd == CMD_CHECK && strncmp(a, "--dump=", 7) == 0) {
     o->dump = a + 7;
     if (strcmp(o->dump, "parse") && strcmp(o->dump, "ast") && strcmp(o->dump, "plan"))
@@ -180,6 +284,8 @@ static int parse_command(options *o, const char *cmd) {
   if (strcmp(cmd, "check") == 0) o->cmd = CMD_CHECK;
   else if (strcmp(cmd, "build") == 0) o->cmd = CMD_BUILD;
   else if (strcmp(cmd, "run") == 0) o->cmd = CMD_RUN;
+  else if (strcmp(cmd, "graph") == 0) o->cmd = CMD_GRAPH;
+  else if (strcmp(cmd, "fmt") == 0) o->cmd = CMD_FMT;
   else return usage_error("unknown command `%s`", cmd);
   return 0;
 }
@@ -193,10 +299,12 @@ static int parse_args(options *o, int argc, char **argv) {
       break;
     }
     if (argv[i][0] == '-' && argv[i][1]) r = parse_flag(o, argc, argv, &i);
+    else if (o->cmd == CMD_FMT) add_str(&o->files, &o->nfiles, argv[i]);
     else if (!o->file) o->file = argv[i];
     else r = usage_error("unexpected argument `%s`", argv[i]);
   }
   if (r) return r;
+  if (o->nfiles) o->file = o->files[0];
   if (!o->file) return usage_error("%s: missing FILE.pipe", argv[1]);
   if (o->cmd == CMD_BUILD && !o->be.out) return usage_error("%s: missing -o OUT", "build");
   if (o->be.header && o->be.emit != EMIT_OBJ)
@@ -216,7 +324,16 @@ int main(int argc, char **argv) {
   }
   options o = {.be = {.emit = EMIT_EXE, .opt_level = 2}};
   int status = parse_args(&o, argc, argv);
-  if (status == 0) status = compile(&o);
+  if (status == 0 && o.cmd == CMD_FMT) {
+    /* Every file is formatted (or checked) even when an earlier one fails. */
+    for (int i = 0; i < o.nfiles; i++) {
+      o.file = o.files[i];
+      if (compile(&o) != 0) status = 1;
+    }
+  } else if (status == 0) {
+    status = compile(&o);
+  }
+  free(o.files);
   free(o.be.libs);
   free(o.be.libdirs);
   return status;

@@ -52,6 +52,10 @@ typedef struct plan_program {
 plan_program *plan_build(arena *a, ast_program *p, const char *file);
 /* `pipec check --dump=plan` */
 void plan_dump(FILE *out, const plan_program *p);
+
+/* `pipec graph`: the graph as Graphviz DOT or Mermaid (plan_graph.c). */
+typedef enum graph_format { GRAPH_DOT, GRAPH_MERMAID } graph_format;
+void plan_graph(FILE *out, const plan_program *p, graph_format f);
 /* Index of a dead-letter connector in p->dead (equal connectors share one), or -1. */
 int plan_dead_index(const plan_program *p, const ast_conn *c);
 /* The expression a select computes for its output field j, or NULL when `...` passes an
