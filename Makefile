@@ -5,9 +5,10 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 # Debian packages the build and the tests need (the editor tests drive real editors;
-# tests/postgres.t starts a private server from `postgresql`, as `nobody` when root).
+# tests/postgres.t starts a private server from `postgresql`, as `nobody` when root;
+# tests/graph.t renders `pipec graph` output with Graphviz).
 PACKAGES   := cmake gcc make re2c bison perl llvm-19-dev libffi-dev libsqlite3-dev sqlite3 \
-              libpq-dev postgresql python3 vim-nox emacs-nox
+              libpq-dev postgresql python3 vim-nox emacs-nox graphviz
 # Commands that may come from elsewhere (Node.js from NodeSource, say): COMMAND:PACKAGES,
 # installed from Debian only when the command is missing.
 TOOLS      := npm:nodejs,npm
