@@ -31,6 +31,13 @@ expect 2 'bad optimisation level' 'bad -O' -- build "$tmp/p.pipe" -o "$tmp/x" -O
 expect 2 'unknown' 'unknown option' -- check "$tmp/p.pipe" --frob
 expect 2 'emit' 'bad --emit' -- build "$tmp/p.pipe" -o "$tmp/x" --emit=wasm
 expect 1 'cannot read' 'missing file' -- check "$tmp/nope.pipe"
+expect 2 'cannot be used together' 'fmt --check with -w' -- fmt --check -w "$tmp/p.pipe"
+expect 2 'missing FILE.pipe' 'fmt without a file' -- fmt --check
+expect 2 'unknown option' 'fmt takes no -o' -- fmt "$tmp/p.pipe" -o x
+expect 2 'expected dot or mermaid' 'graph --format=svg' -- graph "$tmp/p.pipe" --format=svg
+expect 2 'unexpected argument' 'graph takes one file' -- graph "$tmp/p.pipe" "$tmp/p.pipe"
+expect 0 'pipec fmt FILE.pipe' '--help names fmt' -- --help
+expect 0 'pipec graph FILE.pipe' '--help names graph' -- --help
 expect 0 'usage: pipec check' '--help' -- --help
 expect 0 '[0-9]\.[0-9]' '--version' -- --version
 expect 0 'filter' '--dump=parse' -- check "$tmp/p.pipe" --dump=parse
