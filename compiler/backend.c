@@ -225,8 +225,8 @@ static bool is_file(const char *p) {
   return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* libpipert.a: next to the pipec executable (a build tree), in ../lib/pipe relative to it
- * (an installation), or in the build tree pipec was built in. */
+/* libpipert.a: next to the pipec executable (a build tree), in ../LIBDIR relative to it
+ * (an installation, cmake/install.cmake), or in the build tree pipec was built in. */
 static const char *find_runtime(arena *a) {
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -236,7 +236,7 @@ static const char *find_runtime(arena *a) {
     if (slash) *slash = 0;
     const char *p = arena_printf(a, "%s/libpipert.a", exe);
     if (is_file(p)) return p;
-    p = arena_printf(a, "%s/../lib/pipe/libpipert.a", exe);
+    p = arena_printf(a, "%s/../%s/libpipert.a", exe, PIPE_INSTALL_LIBDIR);
     if (is_file(p)) return p;
   }
   if (PIPE_BUILD_DIR[0]) {
@@ -272,8 +272,8 @@ static void push_words(arena *a, ptrvec *v, const char *flags) {
 static int link_exe(cg_ctx *g, const char *obj, const backend_opts *o) {
   const char *rt = find_runtime(g->a);
   if (!rt) {
-    fprintf(stderr, "pipec: error: cannot find libpipert.a (next to pipec, in %s, or in "
-                    "../lib/pipe)\n", PIPE_BUILD_DIR[0] ? PIPE_BUILD_DIR : "the build tree");
+    fprintf(stderr, "pipec: error: cannot find libpipert.a (next to pipec, in ../%s, or in "
+                    "%s)\n", PIPE_INSTALL_LIBDIR, PIPE_BUILD_DIR[0] ? PIPE_BUILD_DIR : "the build tree");
     return 1;
   }
   ptrvec v = {0};

@@ -57,10 +57,10 @@ ok $? 'the object defines one global symbol, p_program (no main)'
 "$PIPEC" run "$tmp/p.pipe" -- --param limit=x < "$tmp/in.csv" > "$tmp/out" 2> "$tmp/err"
 [ $? = 2 ] && grep -q 'invalid i64' "$tmp/err"; ok $? 'run returns the program status (2: bad param)'
 # An installed pipec (cmake --install, as `make install` does) finds its runtime in
-# PREFIX/lib/pipe and builds working programs; the headers land in PREFIX/include/pipe.
+# PREFIX/lib and builds working programs; the headers land in PREFIX/include/pipe.
 BUILD=${BUILD:-$(dirname "$PIPEC")}
 if [ -f "$BUILD/CMakeCache.txt" ] && cmake --install "$BUILD" --prefix "$tmp/inst" > "$tmp/out" 2> "$tmp/err" &&
-   [ -f "$tmp/inst/lib/pipe/libpipert.a" ] && [ -f "$tmp/inst/include/pipe/pipe.h" ] &&
+   [ -f "$tmp/inst/$(sed -n "s/^CMAKE_INSTALL_LIBDIR:PATH=//p" "$BUILD/CMakeCache.txt")/libpipert.a" ] && [ -f "$tmp/inst/include/pipe/pipe.h" ] &&
    "$tmp/inst/bin/pipec" build "$tmp/p.pipe" -o "$tmp/pi" 2> "$tmp/err" &&
    [ "$("$tmp/pi" --param limit=4 < "$tmp/in.csv")" = "$(printf 'a,e\n')" ]; then
   ok 0 'an installed pipec builds working programs'
