@@ -11,6 +11,8 @@ typedef struct backend_opts {
   emit_kind emit;
   const char *out;          /* output path */
   const char *header;       /* EMIT_OBJ: also write this C header, or NULL */
+  const char *prefix;       /* symbol prefix (`--prefix NAME`: NAME_program), or NULL for
+                               the file's stem */
   const char **libs;        /* -l NAME for extern fns */
   int nlibs;
   const char **libdirs;     /* -L DIR */

@@ -164,8 +164,13 @@ cg_val cg_agg_final(cg_fn *f, const cg_state *s, const cg_agg *a, LLVMValueRef s
 /* cg_desc.c: the pipe_program_desc `<stem>_program` and, for executables, `main`. */
 void cg_descriptors(cg_ctx *g, bool with_main);
 
-/* The whole module. Creates g's module in `ctx` (the JIT passes its own context). */
-int cg_module(cg_ctx *g, arena *a, plan_program *p, LLVMContextRef ctx, bool with_main);
+/* The whole module. Creates g's module in `ctx` (the JIT passes its own context). Its
+ * symbols start with prefix (`<prefix>_program`), or with cg_stem of the file when NULL. */
+int cg_module(cg_ctx *g, arena *a, plan_program *p, LLVMContextRef ctx, bool with_main,
+              const char *prefix);
+/* cg_header.c: the C header for embedding the object (`--header F.h`). 0, or 1 after
+ * reporting why the file could not be written. */
+int cg_write_header(cg_ctx *g, const char *path);
 /* The symbol prefix for a .pipe path: basename without extension, non-alphanumerics `_`. */
 const char *cg_stem(arena *a, const char *path);
 /* Sets "target-cpu"/"target-features" and nounwind on a function. */

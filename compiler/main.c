@@ -19,7 +19,8 @@
 
 static const char usage_text[] =
     "usage: pipec check FILE.pipe [--dump=parse|ast|plan]\n"
-    "       pipec build FILE.pipe -o OUT [--emit=exe|obj|llvm] [--header F.h] [-O0|-O1|-O2|-O3]\n"
+    "       pipec build FILE.pipe -o OUT [--emit=exe|obj|llvm] [--header F.h] [--prefix NAME]\n"
+    "                   [-O0|-O1|-O2|-O3]\n"
     "                   [-l LIB]... [-L DIR]...\n"
     "       pipec run FILE.pipe [-O0|-O1|-O2|-O3] [-l LIB]... [-L DIR]... [-- ARGS...]\n"
     "       pipec graph FILE.pipe [--format=dot|mermaid] [-o OUT]\n"
@@ -218,6 +219,15 @@ static void add_str(const char ***list, int *n, const char *s) {
   *list = grown;
 }
 
+/* [A-Za-z_][A-Za-z0-9_]*: what --prefix must be, as it starts C names. */
+static bool c_identifier(const char *s) {
+  if (!*s || (*s >= '0' && *s <= '9')) return false;
+  for (; *s; s++)
+    if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+      return false;
+  return true;
+}
+
 /* One flag at argv[*i]; returns 0, or 2 after reporting a usage error. */
 /* `--format=dot|mermaid` of graph. */
 static int parse_graph_format(options *o, const char *v) {
@@ -262,6 +272,10 @@ static int parse_flag(options *o, int argc, char **argv, int *i) {
   } else if (building && strncmp(a, "--header", 8) == 0 && (a[8] == 0 || a[8] == '=')) {
     o->be.header = a[8] == '=' ? a + 9 : *i + 1 < argc ? argv[++*i] : NULL;
     if (!o->be.header || !*o->be.header) return usage_error("%s needs a file name", "--header");
+  } else if (building && strncmp(a, "--prefix", 8) == 0 && (a[8] == 0 || a[8] == '=')) {
+    o->be.prefix = a[8] == '=' ? a + 9 : *i + 1 < argc ? argv[++*i] : NULL;
+    if (!o->be.prefix || !c_identifier(o->be.prefix))
+      return usage_error("--prefix needs a C identifier, not `%s`", o->be.prefix ? o->be.prefix : "");
   } else if (building && strncmp(a, "-o", 2) == 0) {
     if (!(o->be.out = flag_value(argc, argv, i, 2))) return usage_error("%s needs a file", "-o");
   } else if (compiling && strncmp(a, "-O", 2) == 0) {
