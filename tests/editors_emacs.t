@@ -1,10 +1,13 @@
 #!/bin/sh
-# editors_emacs.t: drives the real Emacs on editors/emacs/pipe-mode.el: faces after
-# font-lock-ensure (keywords, comments, strings, types, built-ins, constants, numbers and
-# durations, `#` inside a string), every keyword of compiler/lex.re highlighted as a
-# keyword, indent-region on a small program, comments and auto-mode-alist. The checks are
-# in editors/emacs/pipe-mode-test.el, which prints the TAP. Needs the Debian package
-# emacs-nox (or any emacs); skips without one. HOME is not written to.
+# editors_emacs.t: drives the real Emacs on editors/emacs/pipe-mode.el: the face of every
+# position of tests/editors/positions.txt (shared with the Vim and VS Code tests) and of
+# every word tests/editors/words.pl reads from the compiler (each keyword of
+# compiler/lex.re, built-in, aggregate, connector, window kind, policy...), after
+# font-lock-ensure; indent-region on every example, tests/editors/sample.pipe and
+# indent_bad.pipe; comments and auto-mode-alist. The checks are in
+# editors/emacs/pipe-mode-test.el, which prints the TAP. Needs the Debian package
+# emacs-nox (or any emacs) and perl; skips without emacs. HOME is not written to.
+# Runs from any directory.
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 EMACS=${EMACS:-emacs}

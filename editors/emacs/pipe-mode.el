@@ -1,40 +1,30 @@
 ;;; pipe-mode.el --- Major mode for the Pipe language -*- lexical-binding: t; -*-
 
-;; Version: 0.1
+;; Version: 0.2
 ;; Keywords: languages
 ;; Package-Requires: ((emacs "25.1"))
 
 ;;; Commentary:
 
 ;; Highlighting, comments and indentation for Pipe (.pipe files).  The lexer,
-;; compiler/lex.re, is the source of truth for tokens; `pipe-keywords' must list every
-;; keyword it has (tests/editors_emacs.t checks that).
+;; compiler/lex.re, is the source of truth for tokens.  The token classes and the face
+;; of each are those of tests/editors/positions.txt, which tests/editors_emacs.t checks
+;; (with the Vim and VS Code tests), together with every keyword, built-in, aggregate
+;; and contextual word the compiler knows (tests/editors/words.pl reads them).
 ;;
-;; Faces:
-;;   keywords (schema ... true false null)          font-lock-keyword-face
-;;   types bool i64 f64 string timestamp duration,
-;;     and the name after `schema'                  font-lock-type-face
-;;   built-in functions, aggregates and connectors
-;;     when followed by `(' ; window kinds after
-;;     `window'                                     font-lock-builtin-face
-;;   error policies after `on error', stdin/stdout,
-;;     numbers, floats and durations                font-lock-constant-face
-;;   the name after `fn'                            font-lock-function-name-face
-;;   the name after param/const/let/source          font-lock-variable-name-face
-;;   comments, strings                              via the syntax table
+;;   keyword      reserved words, window kinds, `late' after `on'   font-lock-keyword-face
+;;   constant     true false null stdin stdout, policies            font-lock-constant-face
+;;   type         bool i64 f64 string timestamp duration after : -> font-lock-type-face
+;;   schema       the name after `schema', other names after : ->   pipe-schema-face
+;;   fndef        the name after `fn'                              font-lock-function-name-face
+;;   vardef       the name after param const let source            font-lock-variable-name-face
+;;   function     a call of a built-in, env or a connector          font-lock-builtin-face
+;;   aggregate    a call of an aggregate                            pipe-aggregate-face
+;;   number, duration, escape, operator, punctuation, error          pipe-*-face
+;;   string, comment                                  via the syntax table
 ;;
-;; Indentation, `pipe-indent-offset' (2) columns a step; the exact rule is in the
-;; docstring of `pipe-calculate-indentation' and in README.md:
-;;   - inside ( or {: 2 more than the line that opened it (for a `| stage {' line,
-;;     2 more than the stage's first word); a line starting with ) or } lines up with
-;;     that line (or that word);
-;;   - a line starting with `|': 2 more than the bracket level it is at;
-;;   - a continuation line (the previous code line ends in = -> an operator or
-;;     if/then/else/and/or/not, or this line starts with then/else/and/or/on/
-;;     watermark/by/every or a binary operator): 2 more than the line that started its
-;;     statement, or than the first word of its `|' stage;
-;;   - a comment-only line just before a `|' line: like that `|' line;
-;;   - anything else: the bracket level (0 at the top level).
+;; Indentation is the canonical layout of `pipec fmt'; see `pipe-calculate-indentation'
+;; (the same rules as editors/vim/indent/pipe.vim).
 
 ;;; Code:
 
@@ -44,69 +34,142 @@
   :prefix "pipe-")
 
 (defcustom pipe-indent-offset 2
-  "Columns of indentation per level in `pipe-mode'."
+  "Columns of indentation per level in `pipe-mode' (continuations get twice this)."
   :type 'integer
   :safe #'integerp
   :group 'pipe)
 
+;;; Faces: one per token class that font-lock has no face of its own for.
+
+(require 'seq)
+
+(defmacro pipe--defface (name parents doc)
+  "Define face NAME inheriting from the first face of PARENTS that exists."
+  `(defface ,name
+     '((t :inherit ,(or (seq-find #'facep parents) 'default)))
+     ,doc :group 'pipe))
+
+(pipe--defface pipe-schema-face (font-lock-type-face) "Schema names.")
+(pipe--defface pipe-aggregate-face (font-lock-builtin-face) "Calls of aggregates.")
+(pipe--defface pipe-number-face (font-lock-number-face font-lock-constant-face) "Numbers.")
+(pipe--defface pipe-duration-face (font-lock-number-face font-lock-constant-face) "Durations.")
+(pipe--defface pipe-escape-face (font-lock-escape-face font-lock-regexp-grouping-backslash)
+  "Escapes in strings.")
+(pipe--defface pipe-operator-face (font-lock-operator-face) "Operators.")
+(pipe--defface pipe-punctuation-face (font-lock-punctuation-face) "Brackets, commas, colons.")
+(pipe--defface pipe-error-face (font-lock-warning-face) "What the lexer rejects.")
+
+;;; Words
+
 (defconst pipe-keywords
   '("schema" "param" "const" "fn" "extern" "source" "let" "import" "filter" "select"
     "window" "aggregate" "sink" "on" "error" "watermark" "by" "every" "if" "then" "else"
-    "and" "or" "not" "true" "false" "null")
-  "Reserved words of Pipe, as in compiler/lex.re.")
+    "and" "or" "not")
+  "Reserved words of Pipe, as in compiler/lex.re (but true false null, constants).")
+
+(defconst pipe-context-keywords '("retry" "breaker")
+  "Words of compiler/lex.re that are keywords only before `('.")
+
+(defconst pipe-constants '("true" "false" "null" "stdin" "stdout")
+  "Literal words and the names of the standard streams.")
 
 (defconst pipe-types
   '("bool" "i64" "f64" "string" "timestamp" "duration")
   "Built-in type names.")
 
 (defconst pipe-builtins
-  '(;; functions
-    "len" "lower" "upper" "trim" "contains" "starts_with" "ends_with" "substr" "replace"
+  '("len" "lower" "upper" "trim" "contains" "starts_with" "ends_with" "substr" "replace"
     "abs" "sqrt" "ln" "exp" "pow" "floor" "ceil" "round"
     "year" "month" "day" "hour" "minute" "trunc"
-    "i64" "f64" "string" "timestamp"
-    ;; aggregates
-    "count" "sum" "min" "max" "avg" "first" "last" "stddev"
-    ;; connectors
-    "csv" "jsonl" "host" "sqlite" "postgres")
-  "Built-in functions, aggregates and connectors.
-They are highlighted only when followed by `(': `minute' may be a field.")
+    "i64" "f64" "string" "timestamp" "env"
+    "csv" "jsonl" "sqlite" "postgres" "host")
+  "Built-in functions (BUILTINS in compiler/ast.h), env and the connectors.
+They are highlighted only when called: `minute' may be a field.")
+
+(defconst pipe-aggregates '("count" "sum" "min" "max" "avg" "first" "last" "stddev")
+  "Aggregates (AGG_FNS in compiler/ast.h), highlighted when called.")
 
 (defconst pipe-window-kinds '("tumbling" "sliding" "session" "count")
-  "Window kinds, highlighted after `window'.")
+  "Window kinds, keywords after `window'.")
 
-(defconst pipe-error-policies '("fail" "skip" "dead_letter")
-  "Error policies, highlighted after `on error'.")
-
-(defconst pipe-constants '("stdin" "stdout")
-  "Names of the standard streams.")
+(defconst pipe-policies '("fail" "skip" "dead_letter")
+  "Policies, constants after `on error' and `on late'.")
 
 (defconst pipe--ident "[A-Za-z_][A-Za-z0-9_]*")
 
-(defconst pipe--number-re
-  (concat "\\_<[0-9][0-9_]*"                ; integer part
-          "\\(?:\\.[0-9][0-9_]*\\)?"          ; fraction
-          "\\(?:[eE][+-]?[0-9][0-9_]*\\)?"    ; exponent
-          "[A-Za-z0-9_]*")                  ; duration unit (250ms, 5s, 1m ...)
-  "Integers, floats and durations.")
+;;; Font lock
 
+(defconst pipe--escape-re
+  "\\\\\\(?:[ntr\"\\\\0]\\|u{\\(?:[[:xdigit:]]\\{1,5\\}\\|10[[:xdigit:]]\\{4\\}\\|0[[:xdigit:]]\\{5\\}\\)}\\)"
+  "A good escape: \\n \\t \\r \\\" \\\\ \\0 \\u{HEX} up to 10FFFF.")
+
+(defun pipe--match-escape (limit)
+  "Find the next backslash escape in a string before LIMIT.
+Match group 1 if it is a good one, group 2 if the lexer rejects it."
+  (let (found)
+    (while (and (not found)
+                (re-search-forward "\\\\\\(?:u{[^}\"\n]*}?\\|.\\)" limit t))
+      (when (nth 3 (save-excursion (syntax-ppss (match-beginning 0))))
+        (let ((beg (match-beginning 0)) (end (match-end 0)))
+          (setq found t)
+          (set-match-data
+           (if (save-excursion (goto-char beg) (looking-at pipe--escape-re))
+               (list beg end beg end)
+             (list beg end nil nil beg end))))))
+    found))
+
+(defun pipe--match-number (limit)
+  "Find the next number-like token before LIMIT, as the lexer cuts it.
+Match group 1 for a duration, 2 for a number, 3 for what the lexer rejects."
+  (when (re-search-forward
+         (concat "\\_<[0-9][0-9_]*\\(?:\\.[0-9][0-9_]*\\)?"
+                 "\\(?:[eE][+-]?[0-9][0-9_]*\\)?[A-Za-z0-9_]*")
+         limit t)
+    (let* ((beg (match-beginning 0)) (end (match-end 0))
+           (text (match-string 0))
+           (group (cond ((string-match "\\`[0-9][0-9_]*\\(?:us\\|ms\\|s\\|m\\|h\\|d\\)\\'" text) 1)
+                        ((string-match (concat "\\`[0-9][0-9_]*\\(?:\\.[0-9][0-9_]*\\)?"
+                                               "\\(?:[eE][+-]?[0-9][0-9_]*\\)?\\'")
+                                       text)
+                         2)
+                        (t 3)))
+           (data (list beg end nil nil nil nil nil nil)))
+      (setf (nth (* 2 group) data) beg (nth (1+ (* 2 group)) data) end)
+      (set-match-data data)
+      t)))
+
+(defun pipe--words (words)
+  "A regexp matching any of WORDS as a whole symbol."
+  (concat "\\_<" (regexp-opt words t) "\\_>"))
+
+;; Earlier rules win: a later one does not change text an earlier one highlighted.
 (defvar pipe-font-lock-keywords
-  `((,(regexp-opt pipe-keywords 'symbols) . font-lock-keyword-face)
+  `((pipe--match-escape (1 'pipe-escape-face t t) (2 'pipe-error-face t t))
+    (,(concat "\\_<" (regexp-opt pipe-context-keywords t) "[ \t]*(")
+     1 'font-lock-keyword-face)
     ;; declared names
-    (,(concat "\\_<schema\\s-+\\(" pipe--ident "\\)") 1 font-lock-type-face)
-    (,(concat "\\_<fn\\s-+\\(" pipe--ident "\\)") 1 font-lock-function-name-face)
-    (,(concat "\\_<\\(?:param\\|const\\|let\\|source\\)\\s-+\\(" pipe--ident "\\)")
-     1 font-lock-variable-name-face)
-    ;; window kinds and error policies, only where they have that meaning
-    (,(concat "\\_<window\\s-+" (regexp-opt pipe-window-kinds 'symbols))
-     1 font-lock-builtin-face)
-    (,(concat "\\_<error\\s-+" (regexp-opt pipe-error-policies 'symbols))
-     1 font-lock-constant-face)
-    ;; calls of built-ins (before types: i64(x) is a call, i64 alone a type)
-    (,(concat (regexp-opt pipe-builtins 'symbols) "\\s-*(") 1 font-lock-builtin-face)
-    (,(regexp-opt pipe-types 'symbols) . font-lock-type-face)
-    (,(regexp-opt pipe-constants 'symbols) . font-lock-constant-face)
-    (,pipe--number-re . font-lock-constant-face))
+    (,(concat "\\_<schema[ \t]+\\(" pipe--ident "\\)") 1 'pipe-schema-face)
+    (,(concat "\\_<fn[ \t]+\\(" pipe--ident "\\)") 1 'font-lock-function-name-face)
+    (,(concat "\\_<\\(?:param\\|const\\|let\\|source\\)[ \t]+\\(" pipe--ident "\\)")
+     1 'font-lock-variable-name-face)
+    ;; words that mean something only where the parser expects them
+    (,(concat "\\_<window[ \t]+" (pipe--words pipe-window-kinds)) 1 'font-lock-keyword-face)
+    (,(concat "\\_<on[ \t]+\\(?:error\\|late\\)[ \t]+" (pipe--words pipe-policies))
+     1 'font-lock-constant-face)
+    ("\\_<on[ \t]+\\(late\\)\\_>" 1 'font-lock-keyword-face)
+    ("\\_<\\(dead_letter\\)[ \t]*(" 1 'font-lock-constant-face)
+    ;; calls of built-ins (before types: i64(x) is a call)
+    (,(concat (pipe--words pipe-aggregates) "[ \t]*(") 1 'pipe-aggregate-face)
+    (,(concat (pipe--words pipe-builtins) "[ \t]*(") 1 'font-lock-builtin-face)
+    ;; type positions: after `:' and `->'
+    (,(concat "\\(?::\\|->\\)[ \t]*" (pipe--words pipe-types)) 1 'font-lock-type-face)
+    (,(concat "\\(?::\\|->\\)[ \t]*\\(" pipe--ident "\\)") 1 'pipe-schema-face)
+    (,(pipe--words pipe-keywords) . 'font-lock-keyword-face)
+    (,(pipe--words pipe-constants) . 'font-lock-constant-face)
+    (pipe--match-number (1 'pipe-duration-face nil t) (2 'pipe-number-face nil t)
+                        (3 'pipe-error-face nil t))
+    ("->\\|\\?\\?\\|\\.\\.\\.?\\|[=!<>]=\\|[-|=?+*/%<>]" . 'pipe-operator-face)
+    ("[{}(),:]" . 'pipe-punctuation-face))
   "Highlighting for `pipe-mode'.")
 
 (defvar pipe-mode-syntax-table
@@ -128,124 +191,157 @@ They are highlighted only when followed by `(': `minute' may be a field.")
     st)
   "Syntax table for `pipe-mode'.")
 
+(defun pipe--syntax-propertize (start end)
+  "End a string not closed on its line at the line's end, as the lexer does.
+Marks its opening quote and the newline as string fences, from START to END."
+  (goto-char start)
+  (while (< (point) end)
+    (let (open)
+      ;; Walk the line: strings cannot span lines, so each line is read on its own.
+      (while (not (eolp))
+        (let ((c (char-after)))
+          (cond (open (cond ((eq c ?\\) (forward-char 1))
+                            ((eq c ?\") (setq open nil))))
+                ((eq c ?#) (end-of-line) (backward-char 1))
+                ((eq c ?\") (setq open (point)))))
+        (unless (eolp) (forward-char 1)))
+      (when (and open (not (eobp)))
+        (put-text-property open (1+ open) 'syntax-table (string-to-syntax "|"))
+        (put-text-property (point) (1+ (point)) 'syntax-table (string-to-syntax "|")))
+      (forward-line 1))))
+
 ;;; Indentation
 
-(defconst pipe--continued-end-re
-  (concat "\\(?:\\(?:->\\|==\\|!=\\|<=\\|>=\\|[?][?]\\|[-=+*/%<>:]\\)"
-          "\\|\\_<\\(?:if\\|then\\|else\\|and\\|or\\|not\\)\\_>\\)\\=")
-  "Matches, backward from point, a line end that goes on on the next line.")
+(defconst pipe--cont-start-re
+  (concat "\\`\\(?:\\(?:then\\|else\\|and\\|or\\|on\\|watermark\\|by\\|every\\)\\_>"
+          "\\|->\\|==\\|!=\\|<=\\|>=\\|\\?\\?\\|\\.\\.\\(?:[^.]\\|\\'\\)\\|[-+*/%<>=]\\)")
+  "The code of a line that continues the line before it starts so.")
 
-(defconst pipe--continuing-start-re
-  (concat "\\(?:\\_<\\(?:then\\|else\\|and\\|or\\|on\\|watermark\\|by\\|every\\)\\_>"
-          "\\|\\(?:->\\|==\\|!=\\|<=\\|>=\\|[?][?]\\|[-+*/%<>=]\\)\\)")
-  "Matches the start of a line that continues the previous one.")
+(defconst pipe--cont-end-re
+  (concat "\\(?:->\\|==\\|!=\\|<=\\|>=\\|\\?\\?\\|[-+*/%<>=]"
+          "\\|\\_<\\(?:if\\|then\\|else\\|and\\|or\\|not\\)\\)\\'")
+  "The code of a line that goes on on the next line ends so.")
 
-(defun pipe--ppss (pos)
-  "`syntax-ppss' at POS, without moving point."
-  (save-excursion (syntax-ppss pos)))
-
-(defun pipe--code-end ()
-  "Move to the end of this line's code, before any comment and blanks."
-  (end-of-line)
-  (let ((ppss (pipe--ppss (point))))
-    (when (nth 4 ppss) (goto-char (nth 8 ppss))))
-  (skip-chars-backward " \t"))
-
-(defun pipe--previous-code-line ()
-  "Move to the previous line with code (not blank, not only a comment).
-Return nil, and stay put, if there is none."
-  (let ((start (point)) found)
-    (while (and (not found) (zerop (forward-line -1)))
-      (back-to-indentation)
-      (unless (or (eolp) (eq (char-after) ?#))
-        (setq found t)))
-    (unless found (goto-char start))
-    found))
-
-(defun pipe--next-code-line-pipe-p ()
-  "Non-nil if the next line with code starts with `|'."
+(defun pipe--code (&optional pos)
+  "The code of the line at POS: no indentation, comment or trailing blanks.
+The inside of strings is blanked to x, so that brackets, `#' and words in a
+string do not count."
   (save-excursion
+    (when pos (goto-char pos))
+    (let* ((line (buffer-substring-no-properties (line-beginning-position)
+                                                 (line-end-position)))
+           (i (progn (string-match "\\`[ \t]*" line) (match-end 0)))
+           (n (length line)) (out nil) (instr nil) (stop nil))
+      (while (and (< i n) (not stop))
+        (let ((c (aref line i)))
+          (cond (instr
+                 (cond ((eq c ?\\) (push "xx" out) (setq i (1+ i)))
+                       ((eq c ?\") (push "\"" out) (setq instr nil))
+                       (t (push "x" out))))
+                ((eq c ?#) (setq stop t))
+                (t (when (eq c ?\") (setq instr t)) (push (string c) out))))
+        (setq i (1+ i)))
+      (replace-regexp-in-string "[ \t]+\\'" "" (apply #'concat (nreverse out))))))
+
+(defun pipe--code-line (pos dir)
+  "The start of the line with code before (DIR -1) or after (DIR 1) POS, or nil."
+  (save-excursion
+    (goto-char pos)
     (let (found)
-      (while (and (not found) (zerop (forward-line 1)) (not (eobp)))
-        (back-to-indentation)
-        (unless (or (eolp) (eq (char-after) ?#))
-          (setq found (if (eq (char-after) ?|) 'pipe 'other))))
-      (eq found 'pipe))))
+      (while (and (not found) (zerop (forward-line dir)))
+        (unless (string= (pipe--code) "") (setq found (line-beginning-position))))
+      found)))
 
-(defun pipe--anchor-column ()
-  "The column that a bracket opened on this line indents its contents from.
-It is the line's indentation, or for a line that starts with `|', the
-column of the text after the `|'."
+(defun pipe--opener (pos)
+  "The position of the innermost bracket open at the start of POS's line, or nil."
   (save-excursion
+    (goto-char pos)
+    (nth 1 (syntax-ppss (line-beginning-position)))))
+
+(defun pipe--bol (pos)
+  "The start of the line at POS."
+  (save-excursion (goto-char pos) (line-beginning-position)))
+
+(defun pipe--indentation (pos)
+  "The indentation of the line at POS."
+  (save-excursion (goto-char pos) (current-indentation)))
+
+(defun pipe--anchor (pos)
+  "The column a bracket opened on POS's line indents from.
+It is the column of `op' on a `| op' line, else the line's indentation."
+  (save-excursion
+    (goto-char pos)
     (back-to-indentation)
-    (if (eq (char-after) ?|)
-        (progn (forward-char 1) (skip-chars-forward " \t")
-               (if (eolp) (current-indentation) (current-column)))
+    (if (looking-at "|[ \t]*[^ \t\n]")
+        (- (match-end 0) 1 (line-beginning-position))
       (current-column))))
 
-(defun pipe--continuation-p ()
-  "Non-nil if this line continues the expression of the previous code line."
-  (save-excursion
-    (back-to-indentation)
-    (or (looking-at pipe--continuing-start-re)
-        (and (pipe--previous-code-line)
-             (progn (pipe--code-end)
-                    (and (not (nth 3 (pipe--ppss (point))))
-                         (looking-back pipe--continued-end-re
-                                       (line-beginning-position))))))))
+(defun pipe--continues-p (pos opener)
+  "Non-nil if the line at POS continues the code line before it (bracket OPENER)."
+  (or (string-match-p pipe--cont-start-re (pipe--code pos))
+      (let ((p (pipe--code-line pos -1)))
+        (and p (or (null opener) (>= p (pipe--bol opener)))
+             (string-match-p pipe--cont-end-re (pipe--code p))))))
 
-(defun pipe--continuation-column (open base)
-  "The column of a continuation line whose innermost open bracket is at OPEN.
-Looks back, at the same bracket depth, for the line that starts the
-statement or the `|' stage: the result is `pipe-indent-offset' more than
-the anchor of a `|' line, or else than BASE."
-  (save-excursion
-    (let (result)
-      (while (and (not result) (pipe--previous-code-line))
-        (let ((bol (line-beginning-position)))
-          (cond
-           ((and open (<= bol open)) ; back at (or before) the opener's line
-            (setq result (+ base pipe-indent-offset)))
-           ((not (equal (nth 1 (pipe--ppss bol)) open))) ; deeper: skip
-           ((eq (char-after) ?|)
-            (setq result (+ (pipe--anchor-column) pipe-indent-offset)))
-           ((not (pipe--continuation-p))
-            (setq result (+ base pipe-indent-offset))))))
-      (or result (+ base pipe-indent-offset)))))
+(defun pipe--continuation-indentation (pos opener)
+  "The column of a continuation line at POS whose innermost open bracket is OPENER."
+  (let ((p (pipe--code-line pos -1))
+        (obol (and opener (pipe--bol opener))))
+    (cond
+     ((null p) 0)
+     ((and (string-match-p "\\`\\(?:then\\|else\\)\\_>" (pipe--code pos))
+           (string-match-p "\\`\\(?:if\\|then\\|else\\)\\_>" (pipe--code p)))
+      (pipe--indentation p))
+     (t
+      ;; Walk back to the line that starts the statement, over deeper brackets.
+      (let ((s p) (done nil))
+        (while (and s (not done) (not (eql s obol))
+                    (not (string-prefix-p "|" (pipe--code s))))
+          (let ((o (pipe--opener s)))
+            (cond ((not (eql o opener)) (setq s (pipe--bol o)))
+                  ((not (pipe--continues-p s opener)) (setq done t))
+                  (t (setq s (pipe--code-line s -1))))))
+        (cond ((null s) 0)
+              ((and (null opener) (eql s p)
+                    (string-match-p "\\(?:\\`\\|[^=!<>]\\)=\\'" (pipe--code p)))
+               (+ (pipe--indentation s) pipe-indent-offset))
+              (t (+ (pipe--indentation s) (* 2 pipe-indent-offset)))))))))
+
+(defun pipe--code-indentation (pos)
+  "The column of the code line at POS."
+  (let* ((opener (pipe--opener pos))
+         (base (if opener (+ (pipe--anchor opener) pipe-indent-offset) 0))
+         (code (pipe--code pos)))
+    (cond ((string-match-p "\\`[])}]" code) (max (- base pipe-indent-offset) 0))
+          ((string-prefix-p "|" code) (+ base pipe-indent-offset))
+          ((pipe--continues-p pos opener) (pipe--continuation-indentation pos opener))
+          (t base))))
 
 (defun pipe-calculate-indentation ()
-  "The column the current line should be indented to.  N is `pipe-indent-offset'.
-- base: 0 at the top level; inside ( { or [, the anchor of the line that
-  opened the innermost one, plus N.  The anchor is the line's indentation,
-  or for a line that starts with `|', the column of the text after `| '.
-- A line starting with ) } or ] gets that anchor itself.
-- A line starting with `|' gets base + N.
-- A comment-only line whose next code line starts with `|' gets base + N.
-- A continuation line gets N more than the line that starts its statement
-  at the same bracket depth: the anchor of a `|' line (a continued stage),
-  else base.  A continuation line is one whose previous code line ends in
-  = -> an operator or if/then/else/and/or/not, or that starts with
-  then/else/and/or/on/watermark/by/every or a binary operator.
-- Anything else gets base.  Lines inside a string are left alone."
+  "The column the current line should have: the canonical layout of `pipec fmt'.
+N is `pipe-indent-offset' (2).
+- Declarations at 0.  Inside ( { [: the anchor of the line that opened the
+  innermost bracket + N; a line starting with ) } ] at that anchor.  The anchor
+  is the line's indentation, or for a `| op' line the column of `op', so the
+  items of `  | select {' are at 6 and its `}' at 4.
+- A line starting with `|': N more than its bracket level.
+- A continuation line (it starts with a binary operator or then else and or on
+  watermark by every, or the code line before ends with a binary operator, `=',
+  or if then else and or not): 2N more than the line that starts its statement
+  (the `| op' line, the item, the declaration).  But a declaration's body after
+  a final `=' is at N, and a then/else line after a line that starts with
+  if/then/else lines up with it.
+- A comment on its own line: like the next code line.
+Lines inside a string are left alone."
   (save-excursion
     (back-to-indentation)
-    (let* ((ppss (pipe--ppss (line-beginning-position)))
-           (open (nth 1 ppss))
-           (closer (memq (char-after) '(?\) ?\} ?\])))
-           (base (if open
-                     (save-excursion
-                       (goto-char open)
-                       (+ (pipe--anchor-column) (if closer 0 pipe-indent-offset)))
-                   0)))
-      (cond
-       ((nth 3 ppss) (current-indentation))  ; inside a string: leave it alone
-       ((and (eq (char-after) ?#) (pipe--next-code-line-pipe-p))
-        (+ base pipe-indent-offset))
-       (closer base)
-       ((eq (char-after) ?|) (+ base pipe-indent-offset))
-       ;; comment lines follow the same rule as code lines
-       ((pipe--continuation-p) (pipe--continuation-column open base))
-       (t base)))))
+    (cond
+     ((nth 3 (save-excursion (syntax-ppss (line-beginning-position))))
+      (current-indentation))
+     ((looking-at "#")
+      (let ((next (pipe--code-line (point) 1)))
+        (if next (pipe--code-indentation next) 0)))
+     (t (pipe--code-indentation (point))))))
 
 (defun pipe-indent-line ()
   "Indent the current line as Pipe code; see `pipe-calculate-indentation'."
@@ -274,6 +370,11 @@ the anchor of a `|' line, or else than BASE."
   :syntax-table pipe-mode-syntax-table
   :group 'pipe
   (setq-local font-lock-defaults '(pipe-font-lock-keywords))
+  (setq-local syntax-propertize-function #'pipe--syntax-propertize)
+  ;; Indentation reads `syntax-ppss'; its cache must be flushed by every change, also
+  ;; when the first call comes from inside `indent-region' (where this hook is let-bound
+  ;; and `syntax-ppss' could not add it).
+  (add-hook 'before-change-functions #'syntax-ppss-flush-cache t t)
   (setq-local comment-start "# ")
   (setq-local comment-end "")
   (setq-local comment-start-skip "#+\\s-*")

@@ -1,4 +1,5 @@
-" Vim filetype plugin for Pipe (.pipe) files: comments and word characters.
+" Vim filetype plugin for Pipe (.pipe) files: comments, word characters and
+" indentation with spaces.
 if exists('b:did_ftplugin')
   finish
 endif
@@ -15,8 +16,11 @@ setlocal comments=:#
 setlocal formatoptions-=t formatoptions+=croql
 " Identifiers are [A-Za-z_][A-Za-z0-9_]*.
 setlocal iskeyword=@,48-57,_
+" The canonical layout (what `pipec fmt` prints) indents with spaces, 2 a level.
+setlocal expandtab shiftwidth=2 softtabstop=2
 
 let b:undo_ftplugin = 'setlocal commentstring< comments< formatoptions< iskeyword<'
+      \ . ' expandtab< shiftwidth< softtabstop<'
 
 let &cpo = s:cpo_save
 unlet s:cpo_save
