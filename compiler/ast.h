@@ -347,7 +347,14 @@ struct ast_decl {
     struct { ptrvec fields; row_type row; } schema;          /* ast_field*; row: sema */
     struct { ast_type type; ast_expr *def; ty resolved; int index; } param;
     struct { ast_expr *value; int state; } cnst;             /* state: sema's cycle check */
-    struct { ptrvec params; ast_type ret; ast_expr *body; ty resolved_ret; int state; } fn;
+    struct {
+      ptrvec params; ast_type ret; ast_expr *body; ty resolved_ret; int state;
+      /* DECL_EXTERN: `from "LIB"` as written (NULL: none) and what sema found for it */
+      const char *lib; span lib_at;
+      const char *lib_file;   /* sema: the shared object dlopen loads (absolute path) */
+      const char *lib_link;   /* sema: what the linker gets: "-lNAME", or lib_file */
+      bool lib_bad;           /* sema: the library or the symbol is missing (reported) */
+    } fn;
     struct {
       const char *schema_name; span schema_at;
       ast_conn *conn;

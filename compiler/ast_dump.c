@@ -288,6 +288,11 @@ static void dump_fn(FILE *out, const ast_decl *d) {
   }
   fputs(") ", out);
   dump_type(out, d->u.fn.ret);
+  if (d->kind == DECL_EXTERN && d->u.fn.lib) {
+    fputs(" (from ", out);
+    print_string(out, d->u.fn.lib, (int64_t)strlen(d->u.fn.lib));
+    fputc(')', out);
+  }
   if (d->u.fn.body) {
     indent(out, 1);
     ast_dump_expr(out, d->u.fn.body);

@@ -17,6 +17,7 @@
 #include <llvm-c/Orc.h>
 #include <llvm-c/Support.h>
 #include <llvm-c/Transforms/PassBuilder.h>
+#include "backend_extern.h"
 #include "cg.h"
 #include "pipe/abi.h"
 #include "pipe/std.h"
@@ -221,6 +222,7 @@ static int link_exe(cg_ctx *g, const char *obj, const backend_opts *o) {
     ptrvec_push(g->a, &v, arena_printf(g->a, "-L%s", o->libdirs[i]));
   ptrvec_push(g->a, &v, (void *)rt);
   for (int i = 0; i < o->nlibs; i++) ptrvec_push(g->a, &v, arena_printf(g->a, "-l%s", o->libs[i]));
+  backend_extern_libs(g, &v);
   ptrvec_push(g->a, &v, "-lsqlite3");
   ptrvec_push(g->a, &v, "-lpq");
   ptrvec_push(g->a, &v, "-lpthread");
@@ -354,6 +356,8 @@ cg_jit *cg_jit_open(arena *a, plan_program *p, const backend_opts *o) {
     fputs(s, stderr);
     LLVMDisposeMessage(s);
   }
+  extern_sym *ext;
+  int next = backend_externs(&g, &ext);
   cg_dispose(&g, false);
   cg_jit *j = arena_alloc(a, sizeof *j);
   j->stem = g.stem;
@@ -368,6 +372,7 @@ cg_jit *cg_jit_open(arena *a, plan_program *p, const backend_opts *o) {
         &gen, LLVMOrcLLJITGetGlobalPrefix(j->jit), NULL, NULL);
   if (!err) LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(j->jit), gen);
   if (!err) err = define_runtime(j->jit);
+  if (!err) err = backend_define_externs(j->jit, ext, next);
   LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(g.mod, tsc);
   LLVMOrcDisposeThreadSafeContext(tsc);
   if (!err) err = LLVMOrcLLJITAddLLVMIRModule(j->jit, LLVMOrcLLJITGetMainJITDylib(j->jit), tsm);

@@ -1,10 +1,13 @@
 /* cg_call.c: calls in expressions. Builtins lower to LLVM intrinsics (math), inline
  * arithmetic (abs, trunc) or the C functions of pipe/std.h, which take strings as
  * (pointer, length) and return strings through a pipe_str out-parameter (an alloca in the
- * entry block). Conversions that can fail branch to a row error. Extern fns are plain C
- * calls: bool is a byte, i64/timestamp/duration int64_t, f64 double, a string argument a
- * (const char *, int64_t) pair and a string result a pipe_str returned by value.
- * A null argument makes the result null without calling anything. */
+ * entry block). Conversions that can fail branch to a row error. A null argument of a
+ * builtin makes the result null without calling anything.
+ * Extern fns are C calls with the x86-64 SysV mapping of docs/language.md ("extern fn"):
+ * bool a byte the caller zero-extends, i64/timestamp/duration int64_t, f64 double, a string
+ * (const char *, int64_t), a nullable value one more bool is_null; a string result is
+ * returned as const char * with its length through an int64_t * out-parameter, a nullable
+ * result's null flag through a bool * one. Nulls are passed to C, never short-circuited. */
 #include <string.h>
 #include "cg.h"
 
@@ -231,34 +234,117 @@ static cg_val builtin_body(cg_fn *f, void *arg) {
   return r;
 }
 
-static LLVMTypeRef c_type(cg_ctx *g, ty t) {
-  if (t.kind == TY_BOOL) return g->t_i8;
-  return cg_value_type(g, t);
+/* ---- extern fns ------------------------------------------------------------------------ */
+
+/* The C arguments of one extern call (docs/language.md, "extern fn", has the mapping). */
+typedef struct cargs {
+  LLVMTypeRef t[3 * MAX_ARGS + 2];
+  LLVMValueRef v[3 * MAX_ARGS + 2];
+  bool zext[3 * MAX_ARGS + 2];   /* a C bool: the caller extends it, as C compilers do */
+  int n;
+} cargs;
+
+static void push_carg(cargs *c, LLVMTypeRef t, LLVMValueRef v, bool zext) {
+  c->t[c->n] = t;
+  c->v[c->n] = v;
+  c->zext[c->n++] = zext;
 }
 
-static cg_val extern_body(cg_fn *f, void *arg) {
+static LLVMValueRef c_bool(cg_ctx *g, LLVMValueRef i1) {
+  return LLVMBuildZExt(g->b, i1, g->t_i8, "");
+}
+
+/* v, or zero when isnull (so that C never sees an undefined value). */
+static LLVMValueRef or_zero(cg_ctx *g, LLVMValueRef isnull, LLVMValueRef v) {
+  return isnull ? LLVMBuildSelect(g->b, isnull, LLVMConstNull(LLVMTypeOf(v)), v, "") : v;
+}
+
+/* A T parameter is one C argument (a string two: pointer, length); a T? one adds a bool
+ * is_null. A null value is passed as zeros (a NULL pointer and length 0 for a string). */
+static void extern_arg(cg_fn *f, cargs *c, ty t, cg_val a) {
   cg_ctx *g = f->g;
-  call *c = arg;
+  if (t.kind == TY_STRING) {
+    push_carg(c, g->t_ptr, or_zero(g, a.null, a.v), false);
+    push_carg(c, g->t_i64, or_zero(g, a.null, a.len), false);
+  } else if (t.kind == TY_BOOL) {
+    push_carg(c, g->t_i8, c_bool(g, or_zero(g, a.null, a.v)), true);
+  } else {
+    push_carg(c, cg_value_type(g, t), or_zero(g, a.null, a.v), false);
+  }
+  if (t.nullable)
+    push_carg(c, g->t_i8, c_bool(g, a.null ? a.null : LLVMConstInt(g->t_i1, 0, 0)), true);
+}
+
+/* Records a `from` library in the module's named metadata "pipe.extern" as {symbol,
+ * linker argument, shared object}: backend.c links it and loads it for the JIT. */
+static void note_library(cg_ctx *g, const ast_decl *d) {
+  const char *strs[3] = {d->name, d->u.fn.lib_link, d->u.fn.lib_file};
+  LLVMMetadataRef md[3];
+  for (int i = 0; i < 3; i++) md[i] = LLVMMDStringInContext2(g->ctx, strs[i], strlen(strs[i]));
+  LLVMAddNamedMetadataOperand(g->mod, "pipe.extern",
+                              LLVMMetadataAsValue(g->ctx, LLVMMDNodeInContext2(g->ctx, md, 3)));
+}
+
+static LLVMValueRef extern_decl(cg_ctx *g, const ast_decl *d, LLVMTypeRef ret, cargs *c,
+                                bool ret_zext) {
+  LLVMValueRef fn = LLVMGetNamedFunction(g->mod, d->name);
+  if (fn) return fn;
+  fn = cg_runtime_fn(g, d->name, ret, c->t, c->n);
+  LLVMAttributeRef zext = LLVMCreateEnumAttribute(g->ctx, LLVMGetEnumAttributeKindForName("zeroext", 7), 0);
+  for (int i = 0; i < c->n; i++)
+    if (c->zext[i]) LLVMAddAttributeAtIndex(fn, (LLVMAttributeIndex)(i + 1), zext);
+  if (ret_zext) LLVMAddAttributeAtIndex(fn, LLVMAttributeReturnIndex, zext);
+  if (d->u.fn.lib_link) note_library(g, d);
+  return fn;
+}
+
+/* An alloca of the entry block set to zero before this call: an out-parameter. */
+static LLVMValueRef out_param(cg_fn *f, cargs *c, LLVMTypeRef t, const char *name) {
+  LLVMValueRef p = cg_entry_alloca(f, t, name);
+  LLVMBuildStore(f->g->b, LLVMConstNull(t), p);
+  push_carg(c, f->g->t_ptr, p, false);
+  return p;
+}
+
+/* A returned string is copied at once into the kernel's scratch memory: the C side owns
+ * its bytes only until its next call. A NULL pointer (or a negative length) is the empty
+ * string, and a null result has no bytes. */
+static cg_val copy_string(cg_fn *f, LLVMValueRef p, LLVMValueRef lenp, LLVMValueRef isnull) {
+  cg_ctx *g = f->g;
+  LLVMValueRef n = LLVMBuildLoad2(g->b, g->t_i64, lenp, "xlen"), zero = cg_const_i64(g, 0);
+  LLVMValueRef empty = LLVMBuildOr(g->b, LLVMBuildIsNull(g->b, p, ""),
+                                   LLVMBuildICmp(g->b, LLVMIntSLT, n, zero, ""), "");
+  if (isnull) empty = LLVMBuildOr(g->b, empty, isnull, "");
+  n = LLVMBuildSelect(g->b, empty, zero, n, "");
+  LLVMTypeRef P = g->t_ptr, I = g->t_i64;
+  LLVMValueRef dst = call_fn(f, "pipe_rt_scratch", P, (LLVMTypeRef[]){P, I},
+                             (LLVMValueRef[]){f->kctx, n}, 2);
+  LLVMBuildMemCpy(g->b, dst, 1, p, 1, n);
+  cg_val r = {dst, isnull, n, -1};
+  return r;
+}
+
+static cg_val extern_call(cg_fn *f, call *c) {
+  cg_ctx *g = f->g;
   const ast_decl *d = c->e->u.call.ext;
-  LLVMTypeRef types[2 * MAX_ARGS];
-  LLVMValueRef vals[2 * MAX_ARGS];
-  int n = 0;
+  cargs ca = {.n = 0};
   for (int i = 0; i < c->n; i++) {
     const ast_field *p = d->u.fn.params.items[i];
-    ty t = p->resolved;
-    types[n] = c_type(g, t);
-    vals[n++] = t.kind == TY_BOOL ? LLVMBuildZExt(g->b, c->a[i].v, g->t_i8, "") : c->a[i].v;
-    if (t.kind == TY_STRING) types[n] = g->t_i64, vals[n++] = c->a[i].len;
+    extern_arg(f, &ca, p->resolved, c->a[i]);
   }
   ty rt = d->u.fn.resolved_ret;
-  LLVMTypeRef ret = rt.kind == TY_STRING ? g->t_str : c_type(g, rt);
-  LLVMValueRef r = call_fn(f, d->name, ret, types, vals, n);
-  cg_val out = {r, NULL, NULL, -1};
-  if (rt.kind == TY_BOOL) out.v = LLVMBuildICmp(g->b, LLVMIntNE, r, LLVMConstInt(g->t_i8, 0, 0), "");
-  if (rt.kind == TY_STRING) {
-    out.v = LLVMBuildExtractValue(g->b, r, 0, "s");
-    out.len = LLVMBuildExtractValue(g->b, r, 1, "slen");
-  }
+  LLVMValueRef lenp = rt.kind == TY_STRING ? out_param(f, &ca, g->t_i64, "xlenp") : NULL;
+  LLVMValueRef nullp = rt.nullable ? out_param(f, &ca, g->t_i8, "xnullp") : NULL;
+  LLVMTypeRef ret = rt.kind == TY_STRING ? g->t_ptr
+                    : rt.kind == TY_BOOL ? g->t_i8 : cg_value_type(g, rt);
+  LLVMValueRef fn = extern_decl(g, d, ret, &ca, rt.kind == TY_BOOL);
+  LLVMValueRef r = LLVMBuildCall2(g->b, LLVMGlobalGetValueType(fn), fn, ca.v, (unsigned)ca.n, "x");
+  LLVMValueRef isnull = nullp ? LLVMBuildICmp(g->b, LLVMIntNE, LLVMBuildLoad2(g->b, g->t_i8, nullp, ""),
+                                              LLVMConstInt(g->t_i8, 0, 0), "xnull")
+                              : NULL;
+  if (rt.kind == TY_STRING) return copy_string(f, r, lenp, isnull);
+  if (rt.kind == TY_BOOL) r = LLVMBuildICmp(g->b, LLVMIntNE, r, LLVMConstInt(g->t_i8, 0, 0), "");
+  cg_val out = {r, isnull, NULL, -1};
   return out;
 }
 
@@ -266,6 +352,10 @@ cg_val cg_call(cg_fn *f, const ast_expr *e) {
   call *c = arena_alloc(f->g->a, sizeof *c);
   c->e = e;
   c->n = e->u.call.args.len < MAX_ARGS ? e->u.call.args.len : MAX_ARGS;
+  if (e->u.call.ext) {   /* nulls cross to C: no guard */
+    for (int i = 0; i < c->n; i++) c->a[i] = cg_expr(f, e->u.call.args.items[i]);
+    return extern_call(f, c);
+  }
   LLVMValueRef anynull = NULL;
   for (int i = 0; i < c->n; i++) {
     const ast_expr *a = e->u.call.args.items[i];
@@ -275,8 +365,7 @@ cg_val cg_call(cg_fn *f, const ast_expr *e) {
     if (c->a[i].null)
       anynull = anynull ? LLVMBuildOr(f->g->b, anynull, c->a[i].null, "") : c->a[i].null;
   }
-  cg_val (*body)(cg_fn *, void *) = e->u.call.builtin != BI_NONE ? builtin_body : extern_body;
   ty t = e->type;
   t.nullable = false;
-  return cg_guard(f, anynull, t, body, c);
+  return cg_guard(f, anynull, t, builtin_body, c);
 }

@@ -39,6 +39,8 @@
   X(E0314, "E0314", "field outside an aggregate") \
   X(E0315, "E0315", "invalid window") \
   X(E0316, "E0316", "invalid delivery clause") \
+  X(E0317, "E0317", "extern library cannot be loaded") \
+  X(E0318, "E0318", "extern function not found") \
   /* flows */ \
   X(E0400, "E0400", "flow without a sink") \
   X(E0401, "E0401", "operator after a sink") \

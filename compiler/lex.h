@@ -85,7 +85,7 @@ void lex_newline(parse_ctx *pc);
  * escapes and a missing closing quote; leaves pc->cur after it. */
 lex_str lex_string(parse_ctx *pc);
 
-/* ---- helpers of the grammar's actions (parse_util.c) ---- */
+/* ---- helpers of the grammar's actions (parse_util.c; fns and externs: parse_decl.c) ---- */
 void parse_loc_merge(parse_loc *cur, const parse_loc *rhs, int n);
 void parse_add_decl(parse_ctx *pc, ast_decl *d);
 ptrvec parse_vec(parse_ctx *pc, void *first);
@@ -99,6 +99,8 @@ ast_decl *parse_const(parse_ctx *pc, span at, const char *name, span name_at, as
 ast_decl *parse_fn(parse_ctx *pc, span at, const char *name, span name_at, ptrvec params);
 ast_decl *parse_fn_finish(parse_ctx *pc, ast_decl *fn, ast_type ret, ast_expr *body);
 ast_decl *parse_extern(parse_ctx *pc, span at, ast_decl *fn, ast_type ret);
+ast_decl *parse_extern_from(parse_ctx *pc, const char *word, span word_at, lex_str lib,
+                            span lib_at);
 ast_decl *parse_source(parse_ctx *pc, span at, const char *name, span name_at,
                        const char *schema, span schema_at, ast_conn *conn, parse_wm wm,
                        ast_policy *policy);

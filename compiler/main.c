@@ -14,11 +14,12 @@
 #include "parse.h"
 #include "plan.h"
 #include "sema.h"
+#include "sema_ffi.h"
 
 #define PIPEC_VERSION "0.1.0"
 
 static const char usage_text[] =
-    "usage: pipec check FILE.pipe [--dump=parse|ast|plan]\n"
+    "usage: pipec check FILE.pipe [--dump=parse|ast|plan] [-L DIR]...\n"
     "       pipec build FILE.pipe -o OUT [--emit=exe|obj|llvm] [--header F.h] [--prefix NAME]\n"
     "                   [-O0|-O1|-O2|-O3]\n"
     "                   [-l LIB]... [-L DIR]...\n"
@@ -77,6 +78,8 @@ static int phase_parse(comp *c) {
 }
 
 static int phase_sema(comp *c) {
+  /* `extern fn ... from "NAME"` is looked for in the -L directories first. */
+  sema_ffi_set_libdirs(c->o->be.libdirs, c->o->be.nlibdirs);
   return sema_check(c->a, &c->d, &c->prog);
 }
 
@@ -259,6 +262,7 @@ static int parse_flag(options *o, int argc, char **argv, int *i) {
   const char *a = argv[*i], *v;
   bool building = o->cmd == CMD_BUILD;
   bool compiling = o->cmd == CMD_BUILD || o->cmd == CMD_RUN;
+  bool linking = compiling || o->cmd == CMD_CHECK;   /* check loads `from` libraries too */
   if (o->cmd == CMD_FMT || o->cmd == CMD_GRAPH) {
     int r = parse_tool_flag(o, argc, argv, i);
     return r == 1 ? usage_error("unknown option `%s`", a) : r;
@@ -285,7 +289,7 @@ static int parse_flag(options *o, int argc, char **argv, int *i) {
   } else if (compiling && strncmp(a, "-l", 2) == 0) {
     if (!(v = flag_value(argc, argv, i, 2))) return usage_error("%s needs a library", "-l");
     add_str(&o->be.libs, &o->be.nlibs, v);
-  } else if (compiling && strncmp(a, "-L", 2) == 0) {
+  } else if (linking && strncmp(a, "-L", 2) == 0) {
     if (!(v = flag_value(argc, argv, i, 2))) return usage_error("%s needs a directory", "-L");
     add_str(&o->be.libdirs, &o->be.nlibdirs, v);
   } else {

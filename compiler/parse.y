@@ -107,6 +107,8 @@ decl
   | "const" IDENT '=' expr                        { $$ = parse_const(pc, @1.at, $2, @2.at, $4); }
   | fn_head "->" type '=' expr                    { $$ = parse_fn_finish(pc, $1, $3, $5); }
   | "extern" fn_head "->" type                    { $$ = parse_extern(pc, @1.at, $2, $4); }
+  /* `from "LIB"`, the end of an extern fn (parse_decl.c says why it is a rule of its own) */
+  | IDENT STRING                                  { $$ = parse_extern_from(pc, $1, @1.at, $2, @2.at); }
   | "source" IDENT ':' IDENT '=' conn watermark policy_opt
       { $$ = parse_source(pc, @1.at, $2, @2.at, $4, @4.at, $6, $7, $8); }
   | "let" IDENT '=' let_flow                      { $$ = parse_let(pc, @1.at, $2, @2.at, $4); }
@@ -505,11 +507,18 @@ static bool starts_decl(yysymbol_kind_t s) {
 static void expected_text(const yypcontext_t *ctx, char *buf, size_t n) {
   yysymbol_kind_t exp[YYNTOKENS];
   int nexp = yypcontext_expected_tokens(ctx, exp, YYNTOKENS);
-  bool has_expr = false, has_decl = false;
+  bool has_expr = false, has_decl = false, has_pipe = false;
   for (int i = 0; i < nexp; i++) {
     has_expr |= exp[i] == YYSYMBOL_INT;
     has_decl |= exp[i] == YYSYMBOL_KW_SCHEMA;
+    has_pipe |= strcmp(yysymbol_name(exp[i]), "'|'") == 0;
   }
+  /* After a name that starts a declaration, a string would only be the `from "LIB"` of an
+   * extern fn (the rule `IDENT STRING`): not worth suggesting where a flow wants `|`. */
+  int kept = 0;
+  for (int i = 0; i < nexp; i++)
+    if (!has_pipe || exp[i] != YYSYMBOL_STRING) exp[kept++] = exp[i];
+  nexp = nexp < 0 ? nexp : kept;
   const char *items[8];
   char names[8][32];
   int k = 0;

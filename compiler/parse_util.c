@@ -84,33 +84,6 @@ ast_decl *parse_const(parse_ctx *pc, span at, const char *name, span name_at, as
   return d;
 }
 
-/* `fn name(params)`: completed by parse_fn_finish or parse_extern. */
-ast_decl *parse_fn(parse_ctx *pc, span at, const char *name, span name_at, ptrvec params) {
-  /* parameters share the grammar of schema fields, but a dotted name names fields only */
-  for (int i = 0; i < params.len; i++) {
-    const ast_field *p = params.items[i];
-    if (p && strchr(p->name, '.'))
-      diag_error(pc->d, p->at, DIAG_E0100, "unexpected dotted name `%s`, expected name",
-                 p->name);
-  }
-  ast_decl *d = named(pc, DECL_FN, at, name, name_at);
-  d->u.fn.params = params;
-  return d;
-}
-
-ast_decl *parse_fn_finish(parse_ctx *pc, ast_decl *fn, ast_type ret, ast_expr *body) {
-  fn->u.fn.ret = ret;
-  fn->u.fn.body = body;
-  return fn;
-}
-
-ast_decl *parse_extern(parse_ctx *pc, span at, ast_decl *fn, ast_type ret) {
-  fn->kind = DECL_EXTERN;
-  fn->at = at;
-  fn->u.fn.ret = ret;
-  return fn;
-}
-
 ast_decl *parse_source(parse_ctx *pc, span at, const char *name, span name_at,
                        const char *schema, span schema_at, ast_conn *conn, parse_wm wm,
                        ast_policy *policy) {

@@ -157,6 +157,7 @@ Match group 1 for a duration, 2 for a number, 3 for what the lexer rejects."
     (,(concat "\\_<on[ \t]+\\(?:error\\|late\\)[ \t]+" (pipe--words pipe-policies))
      1 'font-lock-constant-face)
     ("\\_<on[ \t]+\\(late\\)\\_>" 1 'font-lock-keyword-face)
+    ("\\_<\\(from\\)[ \t]*\"" 1 'font-lock-keyword-face)   ; extern fn ... from "LIB"
     ("\\_<\\(dead_letter\\)[ \t]*(" 1 'font-lock-constant-face)
     ;; calls of built-ins (before types: i64(x) is a call)
     (,(concat (pipe--words pipe-aggregates) "[ \t]*(") 1 'pipe-aggregate-face)

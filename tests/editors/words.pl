@@ -67,6 +67,8 @@ my %is_kw = map { $_ => 1 } @kw;
 my @late_policies = c_array('compiler/parse_util.c', $pu, 'words', 'late_policy(');
 my @on_words = grep { !$is_kw{$_} } c_array('compiler/parse_util.c', $pu, 'words', 'parse_win_on(');
 fail('compiler/parse_util.c: parse_win_on has no contextual word') unless @on_words;
+my @from = slurp('compiler/parse_decl.c') =~ /strcmp\(word,\s*"(\w+)"\)/g;
+fail('compiler/parse_decl.c: no contextual word of extern fn') unless @from;
 my @env = slurp('compiler/sema_decl.c') =~ /strcmp\(e->u\.call\.id,\s*"(\w+)"\)/g;
 fail('compiler/sema_decl.c: no env() test') unless @env;
 
@@ -90,6 +92,7 @@ for my $w (@on_words) {
   push @lines, ["    } on $w " . policy_use($_), $_, 'constant', 1] for @late_policies;
 }
 push @lines, ["    } on $_ skip", $_, 'keyword', 1] for @on_words;
+push @lines, ["extern fn f(x: i64) -> i64 $_ \"y\"", $_, 'keyword', 1] for @from;
 
 mkdir $dir unless -d $dir;
 my $pipe = abs_path($dir) . '/words.pipe';

@@ -40,6 +40,8 @@ syntax match pipeAggregate "\<\%(count\|sum\|min\|max\|avg\|first\|last\|stddev\
 " Window kinds after `window`; `late` after `on`; error and late policies after them.
 syntax match pipeKeyword "\%(\<window\s\+\)\@<=\<\%(tumbling\|sliding\|session\|count\)\>"
 syntax match pipeKeyword "\%(\<on\s\+\)\@<=\<late\>"
+" `from "LIB"` of an extern fn: a name to the lexer, a keyword before a string.
+syntax match pipeKeyword "\<from\>\ze\s*\""
 syntax match pipeConstant "\%(\<on\s\+\%(error\|late\)\s\+\)\@<=\<\%(fail\|skip\|dead_letter\)\>"
 syntax match pipeConstant "\<dead_letter\ze\s*("
 
