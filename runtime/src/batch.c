@@ -7,6 +7,10 @@
  * pipeline allocates nothing. The pool mutex is taken once per batch, never per row.
  * A pool freed while batches are still out is only marked closed: the last release
  * frees it, so shutdown order between producers and consumers does not matter.
+ *
+ * A batch can be lent foreign columns (rt_batch_lend: Arrow buffers a host pushed): its
+ * own columns wait aside until the last release, which gives them back and calls the
+ * lender's drop, so the pool only ever recycles memory it allocated.
  */
 #include "rt_batch.h"
 
@@ -23,6 +27,9 @@ typedef struct batch {
   pipe_batch b;              /* first: a pipe_batch * is a struct batch * */
   const pipe_schema_desc *schema;
   struct batch *next;        /* free list link while pooled */
+  pipe_column *own_cols;     /* while lent (drop != NULL): the batch's own columns */
+  void (*drop)(void *);      /* while lent: called with drop_arg at the last release */
+  void *drop_arg;
 } batch;
 
 struct rt_pool {
@@ -216,6 +223,36 @@ static void pool_put(rt_pool *p, batch *bt) {
   if (last) pool_destroy(p);
 }
 
+void rt_batch_lend(pipe_batch *b, pipe_column *cols, void (*drop)(void *), void *arg) {
+  batch *bt = (batch *)b;
+  bt->own_cols = b->cols;
+  b->cols = cols;
+  bt->drop = drop;
+  bt->drop_arg = arg;
+}
+
+void rt_batch_move(pipe_batch *to, pipe_batch *from) {
+  batch *t = (batch *)to, *f = (batch *)from;
+  pipe_batch tb = *to;
+  batch tt = *t;
+  to->nrows = from->nrows;
+  to->cap = from->cap;
+  to->lines = from->lines;
+  to->wm = from->wm;
+  to->cols = from->cols;
+  t->own_cols = f->own_cols;
+  t->drop = f->drop;
+  t->drop_arg = f->drop_arg;
+  from->nrows = 0;
+  from->cap = tb.cap;
+  from->lines = tb.lines;
+  from->wm = tb.wm;
+  from->cols = tb.cols;
+  f->own_cols = tt.own_cols;
+  f->drop = tt.drop;
+  f->drop_arg = tt.drop_arg;
+}
+
 void rt_batch_release(pipe_batch *b) {
   if (!b) return;
   /* acq_rel: the release half publishes this thread's reads of the batch before the
@@ -223,6 +260,11 @@ void rt_batch_release(pipe_batch *b) {
    * accesses happen before the batch is reused or freed here. */
   if (atomic_fetch_sub_explicit(refs_of(b), 1, memory_order_acq_rel) != 1) return;
   batch *bt = (batch *)b;
+  if (bt->drop) {   /* lent columns go back to their lender, ours come back */
+    b->cols = bt->own_cols;
+    bt->drop(bt->drop_arg);
+    bt->drop = NULL;
+  }
   if (b->pool) pool_put(b->pool, bt);
   else batch_destroy(bt);
 }

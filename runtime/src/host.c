@@ -13,7 +13,10 @@
  * guarded by one mutex, held across a blocking send: pushes from several threads are
  * serialised and their rows never interleave within a row.
  *
- * Host sinks need no state here beyond the binding in rt_node; sink.c calls them.
+ * Typed rows (host_rows.c) and Arrow arrays (arrow_import.c) go through the same state
+ * and lock; the functions they share are declared in rt_host.h. Host sinks need no state
+ * here beyond the binding in rt_node; sink.c calls them, host_sink.c adapts typed and
+ * Arrow callbacks.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -21,40 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_internal.h"
-
-struct rt_host {
-  rt_reader base;          /* first: n->reader points at the whole rt_host */
-  pipe_run *run;
-  const pipe_node_desc *d;
-  pthread_mutex_t mu;      /* guards everything below */
-  rt_chan *chan;           /* push side -> the source thread */
-  rt_pool *pool;           /* batches the push side fills */
-  pipe_batch *cur;         /* the batch being filled, or NULL */
-  int64_t ordinal;         /* rows taken so far: a row's `line` */
-  int live;                /* pipe_start has started the threads */
-  int ended;               /* pipe_host_end was called */
-  int broken;              /* a send failed: the run is stopping, nothing more goes in */
-  char *origin;            /* "host:NAME" */
-};
+#include "rt_host.h"
 
 /* ---- the reader side (the source thread) --------------------------------------------- */
-
-/* Gives `to` the rows and buffers of `from` and `from` the empty buffers of `to`. Both
- * batches have the same schema, so each header stays consistent with its columns. */
-static void move_rows(pipe_batch *to, pipe_batch *from) {
-  pipe_batch t = *to;
-  to->nrows = from->nrows;
-  to->cap = from->cap;
-  to->lines = from->lines;
-  to->wm = from->wm;
-  to->cols = from->cols;
-  from->nrows = 0;
-  from->cap = t.cap;
-  from->lines = t.lines;
-  from->wm = t.wm;
-  from->cols = t.cols;
-}
 
 static int host_next(rt_reader *rd, pipe_batch *out, rt_rowerr *re, rt_ioerr *err) {
   rt_host *h = (rt_host *)rd;
@@ -62,7 +34,7 @@ static int host_next(rt_reader *rd, pipe_batch *out, rt_rowerr *re, rt_ioerr *er
   rt_msg m;
   if (rt_chan_recv(h->chan, &m) != 0 || m.kind == RT_MSG_EOS) return RT_READ_EOF;
   if (m.kind != RT_MSG_BATCH) return RT_READ_BATCH;
-  move_rows(out, m.batch);
+  rt_batch_move(out, m.batch);
   rt_batch_release(m.batch);
   return RT_READ_BATCH;
 }
@@ -119,9 +91,7 @@ void rt_host_done(rt_node *n) {
 
 /* ---- the push side (the caller's threads) --------------------------------------------- */
 
-static int fail(pipe_error *err, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(pipe_error *err, int status, const char *fmt, ...) {
+int rt_host_fail(pipe_error *err, int status, const char *fmt, ...) {
   if (!err) return -1;
   err->status = status;
   va_list ap;
@@ -135,23 +105,22 @@ static int fail(pipe_error *err, int status, const char *fmt, ...) {
   return -1;
 }
 
-static rt_host *find(pipe_run *r, const char *source, pipe_error *err) {
+rt_host *rt_host_find(pipe_run *r, const char *source, pipe_error *err) {
   for (int i = 0; source && i < r->prog->nnodes; i++) {
     rt_host *h = r->nodes[i].host;
     if (h && h->d->name && strcmp(h->d->name, source) == 0) return h;
   }
-  fail(err, 2, "error: the program has no host() source named `%s`", source ? source : "(null)");
+  rt_host_fail(err, 2, "error: the program has no host() source named `%s`", source ? source : "(null)");
   return NULL;
 }
 
-static int stopped(rt_host *h, pipe_error *err) {
+int rt_host_stopped(rt_host *h, pipe_error *err) {
   h->broken = 1;
-  return fail(err, 1, "error: host source `%s`: the run has stopped (see pipe_get_error)",
+  return rt_host_fail(err, 1, "error: host source `%s`: the run has stopped (see pipe_get_error)",
               h->d->name);
 }
 
-/* Sends the batch being filled, if it has rows. Called with h->mu held. */
-static int send_cur(rt_host *h, pipe_error *err) {
+int rt_host_send_cur(rt_host *h, pipe_error *err) {
   pipe_batch *b = h->cur;
   if (!b) return 0;
   h->cur = NULL;
@@ -160,22 +129,22 @@ static int send_cur(rt_host *h, pipe_error *err) {
     return 0;
   }
   rt_msg m = {RT_MSG_BATCH, b, 0};
-  if (rt_chan_send(h->chan, &m) != 0) return stopped(h, err);   /* ECANCELED or EPIPE */
+  if (rt_chan_send(h->chan, &m) != 0) return rt_host_stopped(h, err);   /* ECANCELED or EPIPE */
   return 0;
 }
 
 /* Whether row can go into the source; fills err when not. */
 static int check_row(rt_host *h, const pipe_value *row, pipe_error *err) {
   const pipe_schema_desc *s = &h->d->schema;
-  if (!row && s->nfields > 0) return fail(err, 2, "error: host source `%s`: no row", h->d->name);
+  if (!row && s->nfields > 0) return rt_host_fail(err, 2, "error: host source `%s`: no row", h->d->name);
   for (int k = 0; k < s->nfields; k++) {
     const pipe_field_desc *f = &s->fields[k];
     const pipe_value *v = &row[k];
     if (v->is_null && !f->nullable)
-      return fail(err, 2, "error: host source `%s`: field `%s` is not nullable, the value is null",
+      return rt_host_fail(err, 2, "error: host source `%s`: field `%s` is not nullable, the value is null",
                   h->d->name, f->name);
     if (!v->is_null && f->type == PIPE_T_STRING && (v->slen < 0 || (!v->s && v->slen > 0)))
-      return fail(err, 2, "error: host source `%s`: field `%s` has no string (s NULL or slen < 0)",
+      return rt_host_fail(err, 2, "error: host source `%s`: field `%s` has no string (s NULL or slen < 0)",
                   h->d->name, f->name);
   }
   return 0;
@@ -192,35 +161,52 @@ static void put_value(pipe_column *c, const pipe_field_desc *f, int64_t o, const
   }
 }
 
-/* Why h takes no rows now, or 0 when it does. Called with h->mu held. */
-static int closed(rt_host *h, pipe_error *err) {
-  if (h->broken) return stopped(h, err);
+int rt_host_closed(rt_host *h, pipe_error *err) {
+  if (h->broken) return rt_host_stopped(h, err);
   if (h->ended)
-    return fail(err, 2, "error: host source `%s` has ended (pipe_host_end)", h->d->name);
+    return rt_host_fail(err, 2, "error: host source `%s` has ended (pipe_host_end)", h->d->name);
   if (!h->live)
-    return fail(err, 2, "error: host source `%s` is not running: push after pipe_start",
+    return rt_host_fail(err, 2, "error: host source `%s` is not running: push after pipe_start",
                 h->d->name);
   return 0;
 }
 
-static int push(rt_host *h, const pipe_value *row, pipe_error *err) {
-  if (closed(h, err) != 0) return -1;
+pipe_batch *rt_host_cur(rt_host *h, pipe_error *err) {
   if (!h->cur) {
     /* A graceful failure cancels no channel: notice it here, once per batch. */
-    if (rt_run_stopping(h->run)) return stopped(h, err);
+    if (rt_run_stopping(h->run)) {
+      rt_host_stopped(h, err);
+      return NULL;
+    }
     h->cur = rt_batch_get(h->pool);
   }
-  pipe_batch *b = h->cur;
+  return h->cur;
+}
+
+int rt_host_send(rt_host *h, pipe_batch *b, pipe_error *err) {
+  if (rt_host_send_cur(h, err) != 0) {
+    rt_batch_release(b);
+    return -1;
+  }
+  rt_msg m = {RT_MSG_BATCH, b, 0};
+  if (rt_chan_send(h->chan, &m) != 0) return rt_host_stopped(h, err);
+  return 0;
+}
+
+static int push(rt_host *h, const pipe_value *row, pipe_error *err) {
+  if (rt_host_closed(h, err) != 0) return -1;
+  pipe_batch *b = rt_host_cur(h, err);
+  if (!b) return -1;
   int64_t o = b->nrows;
   for (int k = 0; k < h->d->schema.nfields; k++)
     put_value(&b->cols[k], &h->d->schema.fields[k], o, &row[k]);
   b->lines[o] = ++h->ordinal;
   b->nrows++;
-  return b->nrows >= b->cap ? send_cur(h, err) : 0;
+  return b->nrows >= b->cap ? rt_host_send_cur(h, err) : 0;
 }
 
 int pipe_host_push(pipe_run *r, const char *source, const pipe_value *row, pipe_error *err) {
-  rt_host *h = find(r, source, err);
+  rt_host *h = rt_host_find(r, source, err);
   if (!h || check_row(h, row, err) != 0) return -1;
   pthread_mutex_lock(&h->mu);
   int rc = push(h, row, err);
@@ -229,21 +215,21 @@ int pipe_host_push(pipe_run *r, const char *source, const pipe_value *row, pipe_
 }
 
 int pipe_host_flush(pipe_run *r, const char *source, pipe_error *err) {
-  rt_host *h = find(r, source, err);
+  rt_host *h = rt_host_find(r, source, err);
   if (!h) return -1;
   pthread_mutex_lock(&h->mu);
-  int rc = h->broken ? stopped(h, err) : send_cur(h, err);
+  int rc = h->broken ? rt_host_stopped(h, err) : rt_host_send_cur(h, err);
   pthread_mutex_unlock(&h->mu);
   return rc;
 }
 
 int pipe_host_end(pipe_run *r, const char *source, pipe_error *err) {
-  rt_host *h = find(r, source, err);
+  rt_host *h = rt_host_find(r, source, err);
   if (!h) return -1;
   pthread_mutex_lock(&h->mu);
   int rc = 0;
   if (!h->ended) {
-    rc = h->broken ? stopped(h, err) : send_cur(h, err);
+    rc = h->broken ? rt_host_stopped(h, err) : rt_host_send_cur(h, err);
     h->ended = 1;
     rt_chan_close(h->chan);   /* the source thread gets EOS after what is queued */
   }
@@ -253,8 +239,7 @@ int pipe_host_end(pipe_run *r, const char *source, pipe_error *err) {
 
 /* ---- lookup and binding ------------------------------------------------------------- */
 
-/* The i-th node of `kind` with a host() connector, or NULL. */
-static rt_node *nth_host(const pipe_run *r, int kind, int i) {
+rt_node *rt_host_node(const pipe_run *r, int kind, int i) {
   for (int k = 0; r->nodes && k < r->prog->nnodes; k++) {
     rt_node *n = &r->nodes[k];
     if (n->d->kind == kind && n->d->conn.kind == PIPE_CONN_HOST && i-- == 0) return n;
@@ -262,9 +247,17 @@ static rt_node *nth_host(const pipe_run *r, int kind, int i) {
   return NULL;
 }
 
+rt_host *rt_host_nth(pipe_run *r, int index, pipe_error *err) {
+  rt_node *n = index >= 0 ? rt_host_node(r, PIPE_NODE_SOURCE, index) : NULL;
+  if (n && n->host) return n->host;
+  rt_host_fail(err, 2, "error: the program has no host() source %d (it has %d)", index,
+               pipe_host_sources(r));
+  return NULL;
+}
+
 static int count_host(const pipe_run *r, int kind) {
   int c = 0;
-  while (nth_host(r, kind, c)) c++;
+  while (rt_host_node(r, kind, c)) c++;
   return c;
 }
 
@@ -272,20 +265,20 @@ int pipe_host_sinks(const pipe_run *r) { return count_host(r, PIPE_NODE_SINK); }
 int pipe_host_sources(const pipe_run *r) { return count_host(r, PIPE_NODE_SOURCE); }
 
 const pipe_node_desc *pipe_host_sink_desc(const pipe_run *r, int i) {
-  rt_node *n = i >= 0 ? nth_host(r, PIPE_NODE_SINK, i) : NULL;
+  rt_node *n = i >= 0 ? rt_host_node(r, PIPE_NODE_SINK, i) : NULL;
   return n ? n->d : NULL;
 }
 
 const pipe_node_desc *pipe_host_source_desc(const pipe_run *r, int i) {
-  rt_node *n = i >= 0 ? nth_host(r, PIPE_NODE_SOURCE, i) : NULL;
+  rt_node *n = i >= 0 ? rt_host_node(r, PIPE_NODE_SOURCE, i) : NULL;
   return n ? n->d : NULL;
 }
 
 int pipe_bind_sink(pipe_run *r, int i, pipe_sink_fn fn, void *user) {
-  rt_node *n = i >= 0 ? nth_host(r, PIPE_NODE_SINK, i) : NULL;
+  rt_node *n = i >= 0 ? rt_host_node(r, PIPE_NODE_SINK, i) : NULL;
   if (r->state != RUN_NEW) return -1;   /* r->err belongs to the running threads now */
   if (!n)
-    return fail(&r->err, 2, "error: the program has no host sink %d (it has %d)", i,
+    return rt_host_fail(&r->err, 2, "error: the program has no host sink %d (it has %d)", i,
                 pipe_host_sinks(r));
   n->sink_fn = fn;
   n->sink_user = user;

@@ -31,6 +31,15 @@ pipe_batch *rt_batch_get(rt_pool *p);
 pipe_batch *rt_batch_get_cap(rt_pool *p, int64_t cap);
 void rt_batch_retain(pipe_batch *b, int n);
 void rt_batch_release(pipe_batch *b);
+/* Lends b (one reference, no rows) the columns `cols` (the same schema; the caller's
+ * memory, not changed by anyone) in place of its own, until the last release, which
+ * gives b its own columns back and then calls drop(arg) (on the releasing thread). For
+ * zero-copy Arrow input (arrow_import.c). */
+void rt_batch_lend(pipe_batch *b, pipe_column *cols, void (*drop)(void *), void *arg);
+/* Gives `to` the rows, columns, lines and watermarks of `from` (a loan included) and
+ * `from` the (empty) ones of `to`. Both have the same schema, so each header stays
+ * consistent with its columns; a host source hands pushed batches over this way. */
+void rt_batch_move(pipe_batch *to, pipe_batch *from);
 /* A batch not from any pool (tests, embedding); released like any other. */
 pipe_batch *rt_batch_new(const pipe_schema_desc *schema, int64_t cap);
 

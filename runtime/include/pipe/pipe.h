@@ -24,14 +24,27 @@
  * pipe_bind_sink before pipe_start, on the sink's own thread, once per batch; the batch
  * is borrowed for the call only. Every pushing thread must have returned from its last
  * pipe_host_* call before pipe_close.
+ *
+ * Typed rows (the functions pipec's --header generates, docs/embedding.md): an array of
+ * row structs pushed with pipe_host_push_rows is copied before the call returns; the row
+ * structs a pipe_bind_sink_rows callback gets, and the strings they point to, are
+ * borrowed for the call. Arrow (pipe/arrow.h): pipe_host_push_arrow takes ownership of
+ * the ArrowArray and ArrowSchema it is given, also when it fails: the schema is released
+ * before the call returns, the array's release is called exactly once, from whichever
+ * thread drops the last batch made of it, at the latest in pipe_close. A
+ * pipe_sink_arrow_fn receives an array and a schema it owns; whatever it leaves in them
+ * (release != NULL) is released when it returns, so it keeps them by moving them out.
  */
 #ifndef PIPE_PIPE_H
 #define PIPE_PIPE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "pipe/abi.h"
+#include "pipe/arrow.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -119,6 +132,71 @@ int pipe_host_flush(pipe_run *r, const char *source, pipe_error *err);
  * The run cannot end before every host source has ended (or pipe_stop was called).
  * Calling it again does nothing. 0, or -1 as above (the source ends all the same). */
 int pipe_host_end(pipe_run *r, const char *source, pipe_error *err);
+
+/* ---- typed rows: what the generated header's P_S_push and P_K_bind call ------------ */
+
+/* Where field k of a C row struct lives. A string is `const char *` at `offset` with its
+ * int64_t length at `len_offset`; a nullable field has a `bool` at `null_offset` (1:
+ * null); bool fields are `bool`, f64 `double`, i64, timestamp and duration `int64_t`.
+ * type and nullable repeat the field's schema, so that a header from another version of
+ * the program is refused instead of misread. */
+typedef struct pipe_field_layout {
+  int32_t type;          /* enum pipe_type */
+  int32_t nullable;
+  int64_t offset;
+  int64_t len_offset;    /* strings; -1 otherwise */
+  int64_t null_offset;   /* nullable fields; -1 otherwise */
+} pipe_field_layout;
+
+/* Appends n rows (stride bytes apart, described by layout[nfields]) to the `source`-th
+ * host source (in pipe_host_source_desc's numbering), as n calls of pipe_host_push would,
+ * under one lock. Strings are copied. All or nothing for a misuse: a layout that does not
+ * match the schema, a string with ptr NULL and len > 0 or len < 0 (status 2, no row
+ * taken); status 1 as for pipe_host_push. */
+int pipe_host_push_rows(pipe_run *r, int source, const void *rows, size_t n, size_t stride,
+                        const pipe_field_layout *layout, int nfields, pipe_error *err);
+
+/* Calls the typed callback `fn` (cast back by `call` to its own type; generated) with the
+ * rows of a batch as an array of structs. */
+typedef int (*pipe_rows_call_fn)(void (*fn)(void), void *user, const void *rows, size_t n);
+/* Binds the i-th host sink to a typed callback: each batch becomes nrows structs (stride
+ * bytes apart, laid out as layout[nfields] says; strings point into the batch) passed to
+ * call(fn, user, rows, n) on the sink's thread, borrowed for the call. As pipe_bind_sink
+ * otherwise; -1 with status 2 also when the layout does not match the sink's schema. */
+int pipe_bind_sink_rows(pipe_run *r, int i, pipe_rows_call_fn call, void (*fn)(void), void *user,
+                        size_t stride, const pipe_field_layout *layout, int nfields);
+
+/* Sets a param from a typed value: type must be the param's (PIPE_T_*); bool, i64,
+ * timestamp and duration in v->i, f64 in v->f, a string in v->s (NUL-terminated when
+ * v->slen < 0, else slen bytes without NUL); v->is_null for a nullable param. As
+ * pipe_set_param otherwise. */
+int pipe_set_param_value(pipe_run *r, const char *name, int type, const pipe_value *v);
+
+/* ---- Arrow C Data Interface (pipe/arrow.h) ------------------------------------------ */
+
+/* Pushes a struct array (format "+s", no struct-level nulls) into host source `source`.
+ * Its children are matched to the source's fields by name, in any order, each field
+ * exactly once: bool "b", i64 "l", f64 "g", string "U" (large utf8, shared) or "u"
+ * (utf8: its int32 offsets are widened to a copy, the bytes are shared), timestamp
+ * "tsu:" or "tsu:UTC" (microseconds), duration "tDu". A child of a non-nullable field
+ * must have no nulls. The buffers are not copied: the rows go downstream as batches of
+ * at most 4096 rows that point into them (a bitmap at an offset that is not a multiple
+ * of 8 is copied). Ownership of both structs moves to Pipe in every case (see the top
+ * of this file). Rows pushed before with pipe_host_push go first. 0, or -1 with *err as
+ * for pipe_host_push (status 2: a schema or array that does not fit; nothing taken). */
+int pipe_host_push_arrow(pipe_run *r, const char *source, struct ArrowArray *array,
+                         struct ArrowSchema *schema, pipe_error *err);
+
+/* Receives each batch of a host sink as a struct array and its schema (formats as
+ * above: "U" for strings, "tsu:UTC", "tDu"), exported without copying: the array holds a
+ * reference to the batch, dropped by its release, so the data stays valid and unchanged
+ * until then, on any thread, also after pipe_close. The structs are the callee's: keep
+ * them by moving them (copy the struct, set the original's release to NULL); what is
+ * left in them is released when the callback returns. Return 0 to go on; N fails the
+ * run as for pipe_sink_fn. */
+typedef int (*pipe_sink_arrow_fn)(void *user, struct ArrowArray *array, struct ArrowSchema *schema);
+/* Binds the i-th host sink to an Arrow callback; as pipe_bind_sink. */
+int pipe_bind_sink_arrow(pipe_run *r, int i, pipe_sink_arrow_fn fn, void *user);
 
 /* Reading a batch from C (a pipe_sink_fn's rows) in the Arrow layout of pipe/abi.h:
  * `col` indexes schema->fields, `row` is below rows->nrows. Values of null rows are
