@@ -301,6 +301,7 @@ static void free_node(rt_node *n) {
   rt_ioerr ioerr;
   if (n->reader) rt_reader_close(n->reader);
   if (n->writer) rt_writer_close(n->writer, &ioerr);   /* a cancelled sink: whole rows */
+  if (n->sink_free) n->sink_free(n->sink_user);
   rt_chan_free(n->in);
   rt_pool_free(n->pool);
   rt_pool_free(n->mid_pool);

@@ -280,7 +280,9 @@ int pipe_bind_sink(pipe_run *r, int i, pipe_sink_fn fn, void *user) {
   if (!n)
     return rt_host_fail(&r->err, 2, "error: the program has no host sink %d (it has %d)", i,
                 pipe_host_sinks(r));
+  if (n->sink_free) n->sink_free(n->sink_user);   /* an adapter bound before */
   n->sink_fn = fn;
   n->sink_user = user;
+  n->sink_free = NULL;
   return 0;
 }

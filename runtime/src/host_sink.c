@@ -4,10 +4,9 @@
  * Both go through an adapter, an ordinary pipe_sink_fn whose user data is the adapter:
  * the typed one turns each batch into an array of row structs in a buffer it keeps for
  * the next batch (one tight loop per column, strings pointing into the batch), the Arrow
- * one exports the batch (arrow_export.c). A sink node has no reader, and graph.c closes a
- * node's reader when it frees the graph; so the adapter is an rt_reader hung on the sink
- * node's n->reader, and its close frees it with the run. Nothing else looks at a sink's
- * reader. The adapter is used by the sink's thread only: no lock.
+ * one exports the batch (arrow_export.c). The node owns the adapter through
+ * n->sink_free, which frees it with the run or when the sink is bound again. The adapter
+ * is used by the sink's thread only: no lock.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +14,6 @@
 #include "rt_host.h"
 
 struct rt_sink_adapter {
-  rt_reader base;              /* first: hung on n->reader, closed with the graph */
   pipe_rows_call_fn call;      /* typed: call(fn, user, rows, n) */
   void (*fn)(void);
   pipe_sink_arrow_fn arrow;    /* Arrow: arrow(user, array, schema) */
@@ -27,19 +25,12 @@ struct rt_sink_adapter {
   size_t cap;                  /* rows buf holds */
 };
 
-static int adapter_next(rt_reader *rd, pipe_batch *out, rt_rowerr *re, rt_ioerr *err) {
-  (void)rd, (void)out, (void)re, (void)err;
-  return RT_READ_EOF;   /* never called: a sink's reader is only closed */
-}
-
-static void adapter_close(rt_reader *rd) {
-  rt_sink_adapter *a = (rt_sink_adapter *)rd;
+static void adapter_free(void *user) {
+  rt_sink_adapter *a = user;
   free(a->layout);
   free(a->buf);
   free(a);
 }
-
-static const rt_reader_ops adapter_ops = {adapter_next, adapter_close};
 
 #define AT(base, i, stride, off, T) (*(T *)((base) + (size_t)(i) * (stride) + (size_t)(off)))
 
@@ -100,22 +91,20 @@ static int arrow_sink(void *user, const pipe_batch *b, const pipe_schema_desc *s
 int rt_host_bind_adapter(pipe_run *r, int i, pipe_sink_fn fn, rt_sink_adapter *a) {
   rt_node *n = i >= 0 ? rt_host_node(r, PIPE_NODE_SINK, i) : NULL;
   if (r->state != RUN_NEW || !n) {
-    adapter_close(&a->base);
+    adapter_free(a);
     if (r->state != RUN_NEW) return -1;   /* r->err belongs to the running threads now */
     return rt_host_fail(&r->err, 2, "error: the program has no host sink %d (it has %d)", i,
                         pipe_host_sinks(r));
   }
-  if (n->reader) rt_reader_close(n->reader);   /* bound before: the old adapter goes */
-  n->reader = &a->base;
+  if (n->sink_free) n->sink_free(n->sink_user);   /* bound before: the old adapter goes */
   n->sink_fn = fn;
   n->sink_user = a;
+  n->sink_free = adapter_free;
   return 0;
 }
 
 static rt_sink_adapter *adapter_new(void *user) {
   rt_sink_adapter *a = rt_xcalloc(1, sizeof *a);
-  a->base.ops = &adapter_ops;
-  a->base.origin = "host";
   a->user = user;
   return a;
 }

@@ -56,6 +56,8 @@ struct rt_node {
   rt_host *host;           /* host() sources: the push side; n->reader is its reader */
   pipe_sink_fn sink_fn;    /* host() sinks: bound by pipe_bind_sink */
   void *sink_user;
+  void (*sink_free)(void *sink_user);  /* frees sink_user when the node goes or is
+                              rebound (the typed and Arrow adapters, host_sink.c), or NULL */
   const char *path;        /* sources, sinks: the resolved path */
   pthread_t thread;
   int started;
