@@ -2,7 +2,10 @@
  * (docs/language.md, "Layout"): declarations from column 0, one `| op` per line, blocks one
  * item per line or on one line as written, spacing by token pairs. Tokens are copied from
  * the source as written (literals keep their spelling, parentheses stay) and every comment
- * is kept, so formatting never changes what a program means. fmt(fmt(x)) == fmt(x). */
+ * is kept, so formatting never changes what a program means. fmt(fmt(x)) == fmt(x).
+ * A line break the author wrote elsewhere is kept as a continuation line; no line is
+ * wrapped for width. fmt.c lays the tokens out, fmt_lex.c finds them and the comments
+ * between them, fmt_lines.c renders the lines (fmt_internal.h). */
 #ifndef PIPE_FMT_H
 #define PIPE_FMT_H
 

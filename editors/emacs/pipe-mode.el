@@ -302,11 +302,7 @@ It is the column of `op' on a `| op' line, else the line's indentation."
             (cond ((not (eql o opener)) (setq s (pipe--bol o)))
                   ((not (pipe--continues-p s opener)) (setq done t))
                   (t (setq s (pipe--code-line s -1))))))
-        (cond ((null s) 0)
-              ((and (null opener) (eql s p)
-                    (string-match-p "\\(?:\\`\\|[^=!<>]\\)=\\'" (pipe--code p)))
-               (+ (pipe--indentation s) pipe-indent-offset))
-              (t (+ (pipe--indentation s) (* 2 pipe-indent-offset)))))))))
+        (if s (+ (pipe--anchor s) pipe-indent-offset) 0))))))
 
 (defun pipe--code-indentation (pos)
   "The column of the code line at POS."
@@ -328,11 +324,11 @@ N is `pipe-indent-offset' (2).
 - A line starting with `|': N more than its bracket level.
 - A continuation line (it starts with a binary operator or then else and or on
   watermark by every, or the code line before ends with a binary operator, `=',
-  or if then else and or not): 2N more than the line that starts its statement
-  (the `| op' line, the item, the declaration).  But a declaration's body after
-  a final `=' is at N, and a then/else line after a line that starts with
-  if/then/else lines up with it.
-- A comment on its own line: like the next code line.
+  or if then else and or not): N more than the anchor of the line that starts its
+  statement (the `| op' line, the item, the declaration).  But a then/else line
+  after a line that starts with if/then/else lines up with it.
+- A comment on its own line: like the next code line; before a `}', at the
+  block's item column.
 Lines inside a string are left alone."
   (save-excursion
     (back-to-indentation)
@@ -340,8 +336,12 @@ Lines inside a string are left alone."
      ((nth 3 (save-excursion (syntax-ppss (line-beginning-position))))
       (current-indentation))
      ((looking-at "#")
+      ;; Like the next code line; before a `}', at the block's item column.
       (let ((next (pipe--code-line (point) 1)))
-        (if next (pipe--code-indentation next) 0)))
+        (if next
+            (+ (pipe--code-indentation next)
+               (if (string-prefix-p "}" (pipe--code next)) pipe-indent-offset 0))
+          0)))
      (t (pipe--code-indentation (point))))))
 
 (defun pipe-indent-line ()

@@ -12,11 +12,11 @@
 "   - a line starting with `|` at 2 more than its bracket level (2 at the top);
 "   - a continuation line, one that starts with a binary operator or then else and
 "     or on watermark by every, or follows a line that ends with a binary operator,
-"     `=` or if then else and or not: 4 more than the line that starts its
-"     statement (the `| op` line, the block item, the declaration). Two exceptions:
-"     a declaration's body after a final `=` is at 2, and a `then`/`else` line
-"     after a line that starts with if/then/else lines up with it;
-"   - a comment on its own line like the code line after it.
+"     `=` or if then else and or not: 2 more than the anchor of the line that starts
+"     its statement (the `| op` line: 6, the block item, the declaration: 2). But a
+"     `then`/`else` line after a line that starts with if/then/else lines up with it;
+"   - a comment on its own line like the code line after it, except before a `}`,
+"     where it is at the block's item column.
 " The same rules are in editors/emacs/pipe-mode.el.
 
 if exists('b:did_indent')
@@ -161,10 +161,7 @@ function! s:ContinuationIndent(lnum, opener) abort
   if s <= 0
     return 0
   endif
-  if a:opener[0] == 0 && s == p && s:Code(p) =~# '\%(^\|[^=!<>]\)=$'
-    return indent(s) + 2
-  endif
-  return indent(s) + 4
+  return s:Anchor(s) + 2
 endfunction
 
 " The indentation of code line lnum.
@@ -184,9 +181,10 @@ endfunction
 
 function! GetPipeIndent(lnum) abort
   if getline(a:lnum) =~# '^\s*#'
-    " A comment on its own line indents like the code after it.
+    " A comment on its own line indents like the code after it; before a `}`, like the
+    " block's items (the comment ends the block).
     let n = s:CodeLine(a:lnum, 1)
-    return n ? s:CodeIndent(n) : 0
+    return n ? s:CodeIndent(n) + (s:Code(n) =~# '^}' ? 2 : 0) : 0
   endif
   return s:CodeIndent(a:lnum)
 endfunction
