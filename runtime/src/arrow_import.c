@@ -67,7 +67,9 @@ static int format_fits(int type, const char *f, int *utf8) {
   case PIPE_T_I64: return strcmp(f, "l") == 0;
   case PIPE_T_F64: return strcmp(f, "g") == 0;
   case PIPE_T_STRING: *utf8 = strcmp(f, "u") == 0; return *utf8 || strcmp(f, "U") == 0;
-  case PIPE_T_TIMESTAMP: return strcmp(f, "tsu:") == 0 || strcmp(f, "tsu:UTC") == 0;
+  /* Arrow: a timestamp with any time zone holds UTC instants (the zone is for display),
+   * as Pipe's do; without one it is wall-clock time, taken as UTC. */
+  case PIPE_T_TIMESTAMP: return strncmp(f, "tsu:", 4) == 0;
   case PIPE_T_DURATION: return strcmp(f, "tDu") == 0;
   default: return 0;
   }
@@ -79,7 +81,7 @@ static const char *format_want(int type) {
   case PIPE_T_I64: return "\"l\"";
   case PIPE_T_F64: return "\"g\"";
   case PIPE_T_STRING: return "\"U\" or \"u\"";
-  case PIPE_T_TIMESTAMP: return "\"tsu:\" or \"tsu:UTC\"";
+  case PIPE_T_TIMESTAMP: return "\"tsu:\" with or without a time zone";
   default: return "\"tDu\"";
   }
 }
