@@ -16,11 +16,9 @@
 # tests/arrow_duckdb/node_modules when missing or older than the lock, bounded by
 # NPM_TIMEOUT seconds (default 120); a failed install is "Bail out!". Skipped only on a
 # machine that is not x86-64 Linux or has no node/npm. Env: PIPEC, BUILD.
-here=$(cd "$(dirname "$0")" && pwd) || exit 1
-top=$(dirname "$here")
+. "$(dirname "$0")/lib.sh"
+test_env
 t="$here/arrow_duckdb"
-PIPEC=${PIPEC:-$top/build/pipec}
-BUILD=${BUILD:-$(dirname "$PIPEC")}
 lib="$t/node_modules/@duckdb/node-bindings-linux-x64"
 
 if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
@@ -28,34 +26,15 @@ if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
   exit 0
 fi
 
-# The stamp is written only after a complete install (npm ci first removes node_modules).
-stamp="$t/node_modules/.arrow_duckdb_installed"
-if [ ! -f "$stamp" ] || [ "$t/package-lock.json" -nt "$stamp" ]; then
-  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "1..0 # SKIP node and npm are needed once to install DuckDB into $t/node_modules"
-    exit 0
-  fi
-  log=$(mktemp "${TMPDIR:-/tmp}/arrow_duckdb.XXXXXX") || exit 1
-  (cd "$t" && timeout -k 5 "${NPM_TIMEOUT:-120}" npm ci --no-audit --no-fund --prefer-offline \
-      --loglevel=error --fetch-retries=1 --fetch-timeout=30000 </dev/null >"$log" 2>&1)
-  rc=$?
-  if [ $rc = 0 ] && [ -f "$lib/libduckdb.so" ]; then
-    touch "$stamp"
-    rm -f "$log"
-  else
-    case $rc in 0) why="no $lib/libduckdb.so" ;; 124|137) why="timed out after ${NPM_TIMEOUT:-120}s" ;; *) why="exit status $rc" ;; esac
-    grep -v -e 'Unknown user config' -e '^npm error  *at ' "$log" | head -n 8 | sed 's/^/# /'
-    rm -f "$log"
-    echo "Bail out! npm ci in tests/arrow_duckdb failed ($why): cannot install DuckDB's libduckdb.so"
-    exit 1
-  fi
-fi
+npm_ci "$t" "$lib/libduckdb.so"
+case $? in
+  0) ;;
+  2) echo "1..0 # SKIP node and npm are needed once to install DuckDB into $t/node_modules"; exit 0 ;;
+  *) echo "Bail out! npm ci in tests/arrow_duckdb failed ($npm_why): cannot install DuckDB's libduckdb.so"
+     exit 1 ;;
+esac
 
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-san=""
-grep -q '^PIPE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null && san="-fsanitize=address,undefined"
 
 echo "1..8"
 if "$PIPEC" build "$t/flow.pipe" --emit=obj -o flow.o --header flow.h 2>err &&

@@ -3,15 +3,8 @@
 # and runs it through pipe/pipe.h (tests/embed/): sales.pipe with params and stats, and
 # events.pipe whose host() source and sink host_events.c feeds and receives. Env: PIPEC,
 # BUILD (the build directory holding libpipert.a).
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-PIPEC=${PIPEC:-$top/build/pipec}
-BUILD=${BUILD:-$(dirname "$PIPEC")}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-san=""
-grep -q '^PIPE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null &&
-  san="-fsanitize=address,undefined"
+. "$(dirname "$0")/lib.sh"
+test_env
 echo "1..9"
 cp "$here/embed/"* "$tmp/" && cd "$tmp" || exit 1
 if "$PIPEC" build sales.pipe --emit=obj -o sales.o --header sales.h 2>err; then

@@ -6,14 +6,8 @@
 # exactly once (under PIPE_SANITIZE, ASan also checks that nothing leaks). Run twice: with
 # the default batch size and with batches of 3 rows, so the pushed arrays are sliced at
 # offsets inside a byte of their bitmaps. Env: PIPEC, BUILD.
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-PIPEC=${PIPEC:-$top/build/pipec}
-BUILD=${BUILD:-$(dirname "$PIPEC")}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-san=""
-grep -q '^PIPE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null && san="-fsanitize=address,undefined"
+. "$(dirname "$0")/lib.sh"
+test_env
 echo "1..3"
 cd "$tmp" || exit 1
 if "$PIPEC" build "$here/embed/arrow.pipe" --emit=obj -o arrow.o --header arrow.h 2>err &&

@@ -4,14 +4,8 @@
 # the misuses a typed push can still make; and two programs in one executable
 # (tests/embed/two.c): typed.pipe built with --prefix one and --prefix two, and arrow.pipe
 # under its own name, all linked together and run at once. Env: PIPEC, BUILD.
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-PIPEC=${PIPEC:-$top/build/pipec}
-BUILD=${BUILD:-$(dirname "$PIPEC")}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-san=""
-grep -q '^PIPE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null && san="-fsanitize=address,undefined"
+. "$(dirname "$0")/lib.sh"
+test_env
 cc="cc $san -Wall -Wextra -Werror -I$top/runtime/include -I."
 libs="$BUILD/libpipert.a -lsqlite3 -lpq -lpthread -lm"
 e="$here/embed"

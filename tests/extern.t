@@ -6,12 +6,8 @@
 # compile time by calling C through libffi, seen in --dump=ast and in the output; and a
 # library by name found in a directory. Missing libraries and symbols are golden
 # diagnostics in tests/check (e0317_*, e0318_*). Env: PIPEC.
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-PIPEC=${PIPEC:-$top/build/pipec}
-case $PIPEC in /*) ;; *) PIPEC=$(pwd)/$PIPEC ;; esac   # the cases run in a temporary dir
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+test_env
 echo "1..10"
 n=0
 check() {   # check DESCRIPTION COMMAND...: ok when the command succeeds

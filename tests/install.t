@@ -4,20 +4,14 @@
 # built against that prefix alone, three ways: its Makefile through pkg-config (shared and
 # static runtime) and its CMakeLists.txt through find_package(Pipe). Each build runs and
 # its output is compared with examples/embed/expected.out. Env: PIPEC, BUILD.
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-PIPEC=${PIPEC:-$top/build/pipec}
-BUILD=${BUILD:-$(dirname "$PIPEC")}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
+test_env
 n=0
 ok() {
   n=$((n + 1))
   if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; sed 's/^/# /' "$tmp/err"; fi
 }
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then echo "1..0 # SKIP no CMake build in $BUILD"; exit 0; fi
-san=""
-grep -q '^PIPE_SANITIZE:BOOL=ON' "$BUILD/CMakeCache.txt" && san="-fsanitize=address,undefined"
 p="$tmp/prefix"
 lib=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:PATH=//p' "$BUILD/CMakeCache.txt")
 lib=${lib:-lib}

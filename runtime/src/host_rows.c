@@ -38,7 +38,7 @@ static int check_strings(rt_host *h, const char *rows, size_t n, size_t stride,
   for (int k = 0; k < h->d->schema.nfields; k++) {
     if (l[k].type != PIPE_T_STRING) continue;
     for (size_t i = 0; i < n; i++) {
-      const char *p = AT(rows, i, stride, l[k].offset, const char *);
+      const char *p = AT(rows, i, stride, l[k].offset, char *);
       int64_t len = AT(rows, i, stride, l[k].len_offset, int64_t);
       int null = l[k].null_offset >= 0 && AT(rows, i, stride, l[k].null_offset, bool);
       if (!null && (len < 0 || (!p && len > 0)))
@@ -71,7 +71,7 @@ static void put_strings(pipe_column *c, const char *rows, size_t n, size_t strid
   for (size_t i = 0; i < n; i++) {
     int null = l->null_offset >= 0 && AT(rows, i, stride, l->null_offset, bool);
     int64_t len = null ? 0 : AT(rows, i, stride, l->len_offset, int64_t);
-    if (len) memcpy(c->data + at, AT(rows, i, stride, l->offset, const char *), (size_t)len);
+    if (len) memcpy(c->data + at, AT(rows, i, stride, l->offset, char *), (size_t)len);
     at += len;
     offs[o + (int64_t)i + 1] = at;
   }

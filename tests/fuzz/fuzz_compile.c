@@ -19,21 +19,17 @@
 #include <string.h>
 
 #include "backend.h"
+#include "fuzz_input.h"
 #include "parse.h"
 #include "plan.h"
 #include "sema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static FILE *sink;
-  if (!sink) sink = fopen("/dev/null", "w");
-  char *text = malloc(size + 1);
-  memcpy(text, data, size);
-  text[size] = 0;   /* the lexer stops at the first NUL: an embedded NUL ends the file */
   arena *a = arena_new();
   diag_ctx d;
-  diag_init(&d, sink);
+  src_file *f = fuzz_input(a, &d, data, size, "fuzz.pipe");
+  FILE *sink = d.out;
   ast_program prog = {0};
-  src_file *f = src_from_string(a, "fuzz.pipe", text);
   if (parse_file(a, &d, &prog, f) == 0 && sema_check(a, &d, &prog) == 0) {
     ast_dump(sink, &prog);
     plan_program *plan = plan_build(a, &prog, "fuzz.pipe");
@@ -42,6 +38,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (backend_build(a, plan, &o) != 0) abort();
   }
   arena_free(a);
-  free(text);
   return 0;
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "fuzz_input.h"
 #include "lex.h"
 #include "parse.h"
 
@@ -127,16 +128,10 @@ static void check_layout(arena *a, diag_ctx *d, const src_file *f, const ast_pro
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static FILE *sink;
-  if (!sink) sink = fopen("/dev/null", "w");
-  char *text = malloc(size + 1);
-  memcpy(text, data, size);
-  text[size] = 0;   /* the lexer stops at the first NUL: an embedded NUL ends the file */
   arena *a = arena_new();
   diag_ctx d;
-  diag_init(&d, sink);
+  src_file *fx = fuzz_input(a, &d, data, size, "x.pipe");
   ast_program x = {0};
-  src_file *fx = src_from_string(a, "x.pipe", text);
   if (parse_file(a, &d, &x, fx) == 0) {
     size_t ylen, yylen;
     char *y = fmt_source(a, fx, &x, &ylen);
@@ -159,6 +154,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     clear(&xt), clear(&xc), clear(&yt), clear(&yc);
   }
   arena_free(a);
-  free(text);
   return 0;
 }
