@@ -33,6 +33,7 @@
 
 #include "pipe/abi.h"
 #include "rt_civil.h"
+#include "rt_text.h"
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
@@ -60,7 +61,7 @@ static int fixed_digits(const char *p, int k, int *out) {
 }
 
 /* Writes u in decimal; returns the length. */
-static int put_u64(uint64_t u, char *buf) {
+int rt_put_u64(uint64_t u, char *buf) {
   char tmp[20];
   int n = 0, len = 0;
   do {
@@ -122,13 +123,13 @@ int pipe_parse_i64(const char *p, int64_t n, int64_t *out) {
 int pipe_fmt_i64(int64_t v, char *buf) {
   int len = 0;
   if (v < 0) buf[len++] = '-';
-  return len + put_u64(magnitude(v), buf + len);
+  return len + rt_put_u64(magnitude(v), buf + len);
 }
 
 /* ---- f64 -------------------------------------------------------------------------- */
 
 /* Powers of ten that a double holds exactly. */
-static const double pow10_exact[23] = {
+const double rt_pow10_exact[23] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
@@ -159,7 +160,7 @@ static int f64_fast(const char *p, int64_t n, double *out) {
   }
   if (digits == 0 || frac > 22) return 0;
   double v = (double)m;
-  if (frac > 0) v /= pow10_exact[frac];
+  if (frac > 0) v /= rt_pow10_exact[frac];
   *out = neg ? -v : v;
   return 1;
 }
@@ -203,96 +204,6 @@ int pipe_parse_f64(const char *p, int64_t n, double *out) {
   if (!ok) return -1;
   *out = v;
   return 0;
-}
-
-/* Doubles from 2^53 up are integers. Below 1e21 they are written without an exponent, as
- * JavaScript and most JSON libraries do: the shortest digits padded with zeros
- * ("1.2345678901234568e+17" becomes "123456789012345680"). t is %g output of such a value. */
-static int expand_integer(const char *t, int n, char *buf) {
-  const char *e = memchr(t, 'e', (size_t)n);
-  if (!e) {
-    memcpy(buf, t, (size_t)n);
-    return n;
-  }
-  int len = 0, digits = 0, exp = atoi(e + 1);
-  for (const char *c = t; c < e; c++)
-    if (*c != '.') {
-      buf[len++] = *c;
-      digits += is_digit(*c);
-    }
-  for (; digits <= exp; digits++) buf[len++] = '0';
-  return len;
-}
-
-/* Decimals with few digits (prices, quantities: "123.45") without snprintf: the fewest
- * fraction digits k such that m / 10^k, m < 10^15, is exactly v as the parser computes it
- * (one correctly rounded division, as in f64_fast). That is the text %.15g would print,
- * since v >= 1e-4 keeps %g out of exponent form and a decimal of at most 15 digits that
- * reads back to v is the one %.15g finds. Returns 0 if v is not such a decimal. */
-static int fmt_f64_fast(double v, char *buf) {
-  double a = fabs(v);
-  if (!(a >= 1e-4 && a < 1e14)) return 0;
-  for (int k = 1; k <= 18; k++) {
-    double scaled = round(a * pow10_exact[k]);
-    if (scaled >= 1e15) return 0;
-    if (scaled / pow10_exact[k] != a) continue;
-    char digits[24];
-    int n = put_u64((uint64_t)scaled, digits), len = 0;
-    if (v < 0) buf[len++] = '-';
-    if (n <= k) {   /* 0.00ddd: leading zeros */
-      buf[len++] = '0';
-      buf[len++] = '.';
-      for (int z = n; z < k; z++) buf[len++] = '0';
-      memcpy(buf + len, digits, (size_t)n);
-      return len + n;
-    }
-    memcpy(buf + len, digits, (size_t)(n - k));
-    len += n - k;
-    buf[len++] = '.';
-    memcpy(buf + len, digits + n - k, (size_t)k);
-    return len + k;
-  }
-  return 0;
-}
-
-int pipe_fmt_f64(double v, char *buf) {
-  if (isnan(v)) {
-    memcpy(buf, "nan", 3);
-    return 3;
-  }
-  if (isinf(v)) {
-    if (v > 0) {
-      memcpy(buf, "inf", 3);
-      return 3;
-    }
-    memcpy(buf, "-inf", 4);
-    return 4;
-  }
-  if (v == 0) {
-    if (!signbit(v)) {
-      buf[0] = '0';
-      return 1;
-    }
-    memcpy(buf, "-0", 2);
-    return 2;
-  }
-  if (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v)
-    return pipe_fmt_i64((int64_t)v, buf);
-  int fast = fmt_f64_fast(v, buf);
-  if (fast) return fast;
-  /* Every decimal of at most DBL_DIG (15) digits survives a round trip through a normal
-   * double, so if a shorter text reads back to v, %.15g finds it (and %g drops the
-   * padding zeros). Subnormals have fewer significant bits: search from 1 digit. */
-  char tmp[40];
-  int len = 0;
-  for (int prec = fabs(v) < DBL_MIN ? 1 : DBL_DIG; prec <= 17; prec++) {
-    len = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
-    if (prec == 17 || strtod(tmp, NULL) == v) break;
-  }
-  if (fabs(v) >= 9007199254740992.0 && fabs(v) < 1e21)
-    return expand_integer(tmp, len, buf);
-  memcpy(buf, tmp, (size_t)len);
-  return len;
 }
 
 /* ---- calendar ----------------------------------------------------------------------- */
@@ -416,7 +327,7 @@ static int put_year(int64_t y, char *buf) {
   else if (y > 9999) buf[len++] = '+';
   uint64_t u = magnitude(y);
   for (uint64_t w = 1000; w > 1 && u < w; w /= 10) buf[len++] = '0';
-  return len + put_u64(u, buf + len);
+  return len + rt_put_u64(u, buf + len);
 }
 
 int pipe_fmt_ts(int64_t v, char *buf) {
@@ -515,7 +426,7 @@ int pipe_fmt_dur(int64_t v, char *buf) {
   while (mag % (uint64_t)units[u].us != 0) u++;   /* ends at "us", which divides all */
   int len = 0;
   if (v < 0) buf[len++] = '-';
-  len += put_u64(mag / (uint64_t)units[u].us, buf + len);
+  len += rt_put_u64(mag / (uint64_t)units[u].us, buf + len);
   memcpy(buf + len, units[u].name, (size_t)units[u].len);
   return len + units[u].len;
 }
