@@ -3,6 +3,8 @@
 # filter a trades CSV and compute a column (filter.pipe). Prints hyperfine's table and the
 # peak memory of each; results are recorded by hand in bench/RESULTS.md.
 # Usage: bench/run.sh [ROWS]   (default 5,000,000; needs: apt-get install hyperfine miller gawk)
+# Also times `pipec build` of every example. "pipe, one core" pins all of Pipe's threads
+# to CPU 0 (taskset): the throughput of one core.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -29,6 +31,7 @@ cc -O2 -march=native -o handwritten "$here/handwritten.c"
 awkprog='NR > 1 && $4 >= 100 && $3 > 50.0 { print $2 "," $3 * $4 }'
 hyperfine --warmup 1 --runs "${RUNS:-5}" --export-markdown results.md \
   -n pipe "./pipe-filter --param input=trades.csv > out-pipe.csv" \
+  -n "pipe, one core" "taskset -c 0 ./pipe-filter --param input=trades.csv > out-pipe1.csv" \
   -n handwritten-c "./handwritten trades.csv > out-c.csv" \
   -n mawk "mawk -F, '$awkprog' trades.csv > out-mawk.csv" \
   -n gawk "gawk -F, '$awkprog' trades.csv > out-gawk.csv" \
@@ -38,3 +41,10 @@ echo "rows out: pipe $(($(wc -l < out-pipe.csv) - 1)), c $(($(wc -l < out-c.csv)
 for cmd in "./pipe-filter --param input=trades.csv" "./handwritten trades.csv" "mawk -F, '$awkprog' trades.csv"; do
   /usr/bin/time -f "peak RSS %M KiB  $cmd" bash -c "$cmd > /dev/null"
 done
+echo "input: $(stat -c %s trades.csv) bytes"
+echo
+args=()
+for f in "$top"/examples/*.pipe; do
+  args+=(-n "pipec build $(basename "$f")" "cd '$top' && '$top/build/pipec' build '$f' -o '$work/example'")
+done
+hyperfine --warmup 1 --runs 10 "${args[@]}"
