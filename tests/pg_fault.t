@@ -29,7 +29,7 @@ n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }
 is() {
-  if [ "$1" = "$2" ]; then ok "$3"; else notok "$3"; printf '# got:  %s\n# want: %s\n' "$1" "$2"; fi
+  if [ "$1" = "$2" ]; then ok "$3"; else notok "$3"; printf '# got:  %s\n# want: %s\n' "$1" "$2" >&2; fi
 }
 # until_rows N: waits (at most 60 s) until table t holds at least N rows; 0 when it does.
 until_rows() {
@@ -81,7 +81,9 @@ cat part3 >&3
 exec 3>&-
 wait $pid; status=$?
 is "$status" 0 "the run ends with status 0 after both restarts"
-[ $status = 0 ] || sed 's/^/# /' load.err
+# On failure the program's messages and the server's log go to standard error, which
+# prove shows even when it is not verbose: this test fails rarely and only under load.
+[ $status = 0 ] || { sed 's/^/# /' load.err; tail -n 30 "$PG_DIR/log" | sed 's/^/# log: /'; } >&2
 is "$(pg_sql 'select count(*), count(distinct id), sum(id), sum(v) from t')" "$want" \
   "the table holds every input row exactly once (count, distinct ids, sum(id), sum(v))"
 is "$(pg_sql "select count(*) from t where s <> 'r' || id")" 0 "every row's text is its own"
