@@ -56,6 +56,39 @@ static int64_t size_of(sema *s, ast_expr **slot, ty_kind want, const char *what,
   return e->u.i;
 }
 
+/* A row is in size/every windows, and a window is made of size/gcd(size, every) panes
+ * (runtime/src/win_pane.c): past these bounds one row or one window would take the
+ * runtime minutes, so they are compile errors rather than a run that seems to hang. */
+#define SLIDING_MAX_WINDOWS 10000
+#define SLIDING_MAX_PANES 1000000
+
+static int64_t gcd64(int64_t a, int64_t b) {
+  while (b) {
+    int64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+static bool sliding_bounded(sema *s, ast_op *op, int64_t size, int64_t every) {
+  span at = sema_span_join(op->u.window.kind_at, sema_span(op->u.window.every));
+  if (size / every > SLIDING_MAX_WINDOWS) {
+    diag_error(s->d, at, DIAG_E0315, "every row would be in %lld windows (at most %d)",
+               (long long)(size / every), SLIDING_MAX_WINDOWS);
+    diag_hint(s->d, "make the step longer, or the window shorter");
+    return false;
+  }
+  if (size / gcd64(size, every) > SLIDING_MAX_PANES) {
+    diag_error(s->d, at, DIAG_E0315, "every window would be made of %lld panes (at most %d)",
+               (long long)(size / gcd64(size, every)), SLIDING_MAX_PANES);
+    diag_hint(s->d, "windows are cut into panes of the greatest common divisor of the size "
+                    "and the step; choose a step that divides the size, like `every 1m`");
+    return false;
+  }
+  return true;
+}
+
 static void check_every(sema *s, ast_op *op) {
   ast_expr *every = op->u.window.every;
   win_kind k = op->u.window.kind;
@@ -81,6 +114,7 @@ static void check_every(sema *s, ast_op *op) {
                     "size (equal to it, the windows tumble)");
     return;
   }
+  if (v > 0 && op->u.window.size_v > 0 && !sliding_bounded(s, op, op->u.window.size_v, v)) return;
   op->u.window.every_v = v;
 }
 
