@@ -46,6 +46,7 @@
   X(E0401, "E0401", "operator after a sink") \
   X(E0402, "E0402", "not supported yet") /* nothing gives it now; kept, codes are stable */ \
   X(E0403, "E0403", "sink used as a stream") \
+  X(E0404, "E0404", "file written twice") \
   /* warnings */ \
   X(W0001, "W0001", "unused let") \
   X(W0002, "W0002", "unused param") \

@@ -215,6 +215,7 @@ int sema_check(arena *a, diag_ctx *d, ast_program *p) {
   each(&s, DECL_SOURCE, sema_check_source);
   each(&s, DECL_LET, sema_check_let);
   each(&s, DECL_FLOW, sema_check_flow);
+  if (d->errors == before) sema_check_files(&s);
   /* After an error, "never used" is usually its echo (the misspelt use), not news. */
   if (d->errors == before) warn_unused(&s);
   return d->errors - before;

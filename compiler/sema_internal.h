@@ -138,6 +138,8 @@ bool sema_agg_arg_name(sema *s, const scope *sc, ast_expr *e);
 ast_expr *sema_field_ref(sema *s, span at, const row_type *r, int i);
 void sema_check_let(sema *s, ast_decl *d);
 void sema_check_flow(sema *s, ast_decl *d);
+/* sema_files.c: two writers of one file (E0404), after every flow is checked. */
+void sema_check_files(sema *s);
 /* The rows a let emits, or NULL when unknown (poisoned). */
 const row_type *sema_let_row(sema *s, ast_decl *d);
 
