@@ -6,8 +6,9 @@
  * its name: the rows go to `.NAME.pipe-PID.tmp` in the target's directory (same file
  * system, so the rename is atomic), and commit flushes, fsyncs, renames it over NAME and
  * fsyncs the directory. A process killed before that leaves the target absent or as it
- * was (and the temporary file behind); abort, or a commit after a failed write, removes
- * the temporary file. The replaced file's permission bits are kept; a symlink is
+ * was (and the temporary file behind, which the next run writing that target removes once
+ * its process is gone); abort, or a commit after a failed write, removes the temporary
+ * file. The replaced file's permission bits are kept; a symlink is
  * followed, so the file it points at is replaced and the link stays.
  *
  * Standard output and paths that are not regular files (a pipe, /dev/null) cannot be
@@ -15,7 +16,9 @@
  * regular file, so that streaming output flows. Errors keep errno (EPIPE in particular:
  * the runtime stops quietly when its reader has gone).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -97,6 +100,43 @@ static char *tmp_name(const char *target, int attempt) {
   return t;
 }
 
+/* The pid in `.BASE.pipe-PID.tmp` or `.BASE.pipe-PID-N.tmp` (name is a directory entry,
+ * base the target's file name), or 0 when name is not a temporary file of base. */
+static long tmp_pid(const char *name, const char *base) {
+  size_t bl = strlen(base), nl = strlen(name);
+  if (nl < bl + 11 || name[0] != '.' || strncmp(name + 1, base, bl) != 0 ||
+      strncmp(name + 1 + bl, ".pipe-", 6) != 0 || strcmp(name + nl - 4, ".tmp") != 0)
+    return 0;
+  const char *p = name + 7 + bl, *end = name + nl - 4;
+  long pid = 0;
+  for (; p < end && *p >= '0' && *p <= '9'; p++) pid = pid * 10 + (*p - '0');
+  if (p < end && *p == '-')
+    for (p++; p < end && *p >= '0' && *p <= '9'; p++) {}
+  return p == end && pid > 0 ? pid : 0;
+}
+
+/* Removes the temporary files that killed runs left beside target: those whose process
+ * no longer exists (kill(pid, 0) says ESRCH). A live process's file, this one's
+ * included, is left alone. Pids are this machine's: a directory that several machines
+ * share could hold a file of a live process elsewhere, which this would remove. */
+static void remove_stale(const char *target) {
+  char *d = strdup(target), *b = strdup(target);
+  const char *dir = dirname(d), *base = basename(b);
+  DIR *h = opendir(dir);
+  for (struct dirent *e; h && (e = readdir(h)) != NULL;) {
+    long pid = tmp_pid(e->d_name, base);
+    if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+    size_t n = strlen(dir) + strlen(e->d_name) + 2;
+    char *path = rt_xmalloc(n);
+    snprintf(path, n, "%s/%s", dir, e->d_name);
+    unlink(path);
+    free(path);
+  }
+  if (h) closedir(h);
+  free(d);
+  free(b);
+}
+
 /* Creates the temporary file for target (st: the target's stat, or NULL if it does not
  * exist). The fd, or -1 with errno set. */
 static int open_tmp(file_writer *w, const struct stat *st) {
@@ -129,6 +169,7 @@ static int open_output(file_writer *w, const char *path) {
   if (exists && access(path, W_OK) != 0) return -1;   /* a read-only file stays so */
   char *real = exists ? realpath(path, NULL) : NULL;
   w->target = real ? real : strdup(path);
+  remove_stale(w->target);
   return open_tmp(w, exists ? &st : NULL);
 }
 

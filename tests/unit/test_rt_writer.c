@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rt_batch.h"
@@ -263,6 +264,39 @@ static void test_open_errors(void) {
          "... with the path the program named");
 }
 
+/* A dead process's pid: a child that has exited and been reaped. */
+static long dead_pid(void) {
+  pid_t pid = fork();
+  if (pid == 0) _exit(0);
+  waitpid(pid, NULL, 0);
+  return (long)pid;
+}
+
+/* Temporary files of killed runs (their process is gone) are removed by the next writer
+ * of the same target; those of live processes, and other targets' or look-alike names,
+ * stay. */
+static void test_stale_tmp(void) {
+  long dead = dead_pid(), live = (long)getppid();
+  char stale[300], stale2[300], alive[300], other[300], odd[300];
+  snprintf(stale, sizeof stale, ".stale.csv.pipe-%ld.tmp", dead);
+  snprintf(stale2, sizeof stale2, ".stale.csv.pipe-%ld-3.tmp", dead);
+  snprintf(alive, sizeof alive, ".stale.csv.pipe-%ld.tmp", live);
+  snprintf(other, sizeof other, ".other.csv.pipe-%ld.tmp", dead);
+  snprintf(odd, sizeof odd, ".stale.csv.pipe-%ldx.tmp", dead);
+  const char *names[] = {stale, stale2, alive, other, odd};
+  for (int i = 0; i < 5; i++) spit(at(names[i]), "partial\n");
+  rt_ioerr err;
+  rt_writer *w = rt_writer_open(at("stale.csv"), &csv, &schema, &err);
+  if (!ok(w != NULL, "open a target with stale temporary files beside it")) return;
+  ok(access(at(stale), F_OK) != 0 && access(at(stale2), F_OK) != 0,
+     "the temporary files of a process that is gone are removed");
+  ok(access(at(alive), F_OK) == 0, "a live process's temporary file stays");
+  ok(access(at(other), F_OK) == 0 && access(at(odd), F_OK) == 0,
+     "another target's temporary file and a look-alike name stay");
+  rt_writer_close(w, &err);
+  for (int i = 2; i < 5; i++) unlink(at(names[i]));
+}
+
 int main(void) {
   if (!mkdtemp(tmpdir)) return 1;
   test_interface();
@@ -273,6 +307,7 @@ int main(void) {
   test_failed_write();
   test_two_writers();
   test_open_errors();
+  test_stale_tmp();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
   if (system(cmd) != 0) tap_diag("could not remove %s", tmpdir);
