@@ -8,7 +8,7 @@
 # diagnostics in tests/check (e0317_*, e0318_*). Env: PIPEC.
 . "$(dirname "$0")/lib.sh"
 test_env
-echo "1..10"
+echo "1..11"
 n=0
 check() {   # check DESCRIPTION COMMAND...: ok when the command succeeds
   desc=$1
@@ -39,6 +39,9 @@ check "the executable's output: every type both ways" sh -c './main > native.out
 check "pipec run (JIT) gives the same output" sh -c '"$0" run main.pipe > jit.out && diff -u expected.out jit.out' "$PIPEC"
 check "the executable finds the library through its rpath from any directory" \
   sh -c 'cd / && "$0" --help > /dev/null' "$tmp/prog/main"
+check "the embedding header names the library the object needs" sh -c '
+  "$0" build main.pipe --emit=obj -o main.o --header main.h &&
+  grep -q "Also link the libraries of its extern fns: .*/prog/libxt.so" main.h' "$PIPEC"
 
 "$PIPEC" check main.pipe --dump=ast > ast.txt 2> ast.err
 check "--dump=ast: consts folded by calling C (libffi)" grep -qF '(const ANSWER 42:i64)' ast.txt
