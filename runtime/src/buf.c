@@ -1,8 +1,8 @@
-/* buf.c: growable byte buffers and the JSON text of values and rows.
+/* buf.c: growable byte buffers and the JSON text of strings and values.
  *
- * rt_buf is what every writer renders into before a write(2); rt_buf_json_row is the one
- * place that turns a row into a JSON object, shared by the JSON-lines writer and by the
- * dead-letter records of operator errors. Out of memory aborts the process, as batch
+ * rt_buf is what every writer renders into before a write(2). The JSON text of a value
+ * here is what json_nest.c puts between the keys of a row's object, for the JSON-lines
+ * writer and the dead-letter records alike. Out of memory aborts the process, as batch
  * memory does: a half-written output is worse than a clear stop.
  */
 #include <math.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rt_batch.h"
+#include "json_nest.h"
 #include "rt_io.h"
 
 static void grow(rt_buf *b, size_t extra) {
@@ -130,8 +131,7 @@ void rt_buf_json_str(rt_buf *b, const char *s, size_t n) {
   rt_buf_putc(b, '"');
 }
 
-/* Appends the JSON value of row `row` of column c, of field f. */
-static void json_value(rt_buf *out, const pipe_column *c, const pipe_field_desc *f,
+void rt_buf_json_value(rt_buf *out, const pipe_column *c, const pipe_field_desc *f,
                        int64_t row) {
   char tmp[PIPE_FMT_MAX];
   int n;
@@ -174,15 +174,4 @@ static void json_value(rt_buf *out, const pipe_column *c, const pipe_field_desc 
   default:
     rt_buf_put(out, "null", 4);
   }
-}
-
-void rt_buf_json_row(rt_buf *out, const pipe_batch *b, const pipe_schema_desc *s, int64_t row) {
-  rt_buf_putc(out, '{');
-  for (int32_t i = 0; i < s->nfields; i++) {
-    if (i) rt_buf_putc(out, ',');
-    rt_buf_json_str(out, s->fields[i].name, strlen(s->fields[i].name));
-    rt_buf_putc(out, ':');
-    json_value(out, &b->cols[i], &s->fields[i], row);
-  }
-  rt_buf_putc(out, '}');
 }

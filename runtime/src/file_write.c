@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "rt_batch.h"
+#include "json_nest.h"
 #include "rt_io.h"
 
 #define FLUSH_AT (64 * 1024)
@@ -45,6 +46,7 @@ typedef struct file_writer {
   char *name;      /* the path as given, "<stdout>" for "-" */
   char *target;    /* atomic: the file to replace (symlinks resolved) */
   char *tmp;       /* atomic: the temporary file beside it; NULL when written in place */
+  rt_json_shape shape;   /* JSON lines: the object of a row, made once (json_nest.h) */
   rt_buf out;
 } file_writer;
 
@@ -174,6 +176,7 @@ static int open_output(file_writer *w, const char *path) {
 }
 
 static void free_writer(file_writer *w) {
+  rt_json_shape_free(&w->shape);   /* safe when never made (zeroed) */
   rt_buf_free(&w->out);
   free(w->name);
   free(w->target);
@@ -203,6 +206,7 @@ rt_writer *rt_file_writer_open(const char *path, const pipe_conn_desc *conn,
   w->delim = conn->delimiter ? (char)conn->delimiter : ',';
   w->s = s;
   if (w->kind == PIPE_CONN_CSV && conn->header) rt_csv_put_header(&w->out, s, w->delim);
+  if (w->kind == PIPE_CONN_JSONL) rt_json_shape_init(&w->shape, s);
   return &w->base;
 }
 
@@ -210,7 +214,7 @@ static int file_write(rt_writer *base, const pipe_batch *b, rt_ioerr *err) {
   file_writer *w = (file_writer *)base;
   if (!w->failed) {
     if (w->kind == PIPE_CONN_CSV) rt_csv_put_rows(&w->out, b, w->s, w->delim);
-    else rt_jsonl_put_rows(&w->out, b, w->s);
+    else rt_jsonl_put_shaped(&w->out, b, w->s, &w->shape);
   }
   return maybe_flush(w, w->streaming, err);
 }

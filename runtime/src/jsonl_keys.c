@@ -3,8 +3,8 @@
  * An undotted name is a key of the line. A dotted name `a.b.c` is a path: key `a` of the
  * line holds an object (level 1) whose key `b` holds an object (level 2) whose key `c` is
  * the field; fields sharing a prefix share its levels. A dotted name is also a key of the
- * line under its whole text, so that a flat object (what the JSON-lines writer writes)
- * reads back. Those whole-name keys come after the others in level 0: keys are tried in
+ * line under its whole text, so that a flat object (what other tools, and Pipe before it
+ * nested them, write) reads back. Those whole-name keys come after the others in level 0: keys are tried in
  * order from where the last one matched, and nested lines name the short keys.
  */
 #include <stdlib.h>

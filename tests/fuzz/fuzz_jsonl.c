@@ -2,8 +2,8 @@
  *
  * The first input byte picks the options (which fields are needed, buffer and read
  * sizes); the rest is the file, read through rt_jsonl_open/rt_reader_next with a fixed
- * schema of every type, nullable and not, and two dotted fields (nested objects; written
- * back under their whole names), in batches of 7 rows so that full batches, row
+ * schema of every type, nullable and not, and two dotted fields (nested objects, written
+ * back nested), in batches of 7 rows so that full batches, row
  * errors and refills mix. Every batch must be well formed (offsets inside the data, lines
  * increasing), every row error must point inside its line, and every batch must survive a
  * round trip: written as JSON lines, read back, same values, written again byte for byte.
