@@ -7,8 +7,9 @@
  * depend on the program: the key table (win_key.c: keys copied into our own storage,
  * their order; hashing and equality are generated, with a generic fallback), groups and the fire heap
  * (win_group.c), the per-kind placement of a row and firing (win_pane.c for tumbling and
- * sliding windows, which are built from panes; win_keyed.c for sessions, count windows
- * and aggregates), and the assembly of fired groups into output batches (win_emit.c).
+ * sliding windows, which are built from panes, win_slide.c for the sliding windows'
+ * per-key aggregation over them; win_keyed.c for sessions, count windows and
+ * aggregates), and the assembly of fired groups into output batches (win_emit.c).
  *
  * Ownership: everything here belongs to the node's thread (rt_window_main), which makes
  * the rt_window on start and frees it, with every open group and key, when it exits.
@@ -26,6 +27,7 @@
 typedef pipe_key_val rt_kval;
 
 typedef struct rt_group rt_group;
+typedef struct rt_slide rt_slide;
 
 typedef struct rt_key {
   struct rt_key *next;    /* hash chain */
@@ -34,7 +36,7 @@ typedef struct rt_key {
   rt_group *cur;          /* panes: the pane used last (a cache); count: the open window;
                            * aggregate: the group */
   rt_group *sess;         /* sessions: the open sessions, by ascending first event */
-  rt_group *tmp;          /* sliding: the window being assembled while firing */
+  rt_slide *sl;           /* sliding: the key's panes and their aggregation, or NULL */
   rt_kval vals[];         /* [nkeys]; string bytes follow */
 } rt_key;
 
@@ -46,6 +48,7 @@ struct rt_group {
   rt_group *next;         /* panes: pane table chain; sessions: the key's list */
   rt_group *slot_next;    /* panes: the next pane with the same start */
   rt_group *all_prev, *all_next;   /* every live group, for teardown */
+  rt_group *kprev, *knext;         /* sliding panes: the key's panes by start */
   int64_t start, end;     /* window_start and window_end; a pane: its start and the end of
                            * the last window containing it */
   int64_t rows;           /* count windows: rows in it */
@@ -56,11 +59,37 @@ struct rt_group {
   int16_t retired;        /* fired: in no lookup structure, waiting for `final` */
 };
 
-/* The aggregate state of g: right after the header, 16-aligned. */
+/* The aggregate state of g: right after the header, 16-aligned. A sliding window's
+ * groups hold a second state after it (w->sstride bytes on), a pane's suffix aggregate
+ * (win_slide.c). */
 #define RT_GROUP_HDR ((sizeof(rt_group) + 15) & ~(size_t)15)
 static inline void *rt_group_state(rt_group *g) {
   return (char *)g + RT_GROUP_HDR;
 }
+
+/* A sliding window's state per key (win_slide.c): the key's panes in order of start,
+ * aggregated with two stacks so that a window costs O(1) merges amortised. The panes
+ * with start < b0 are the front: each holds in its second state the merge of itself and
+ * the front panes after it (a suffix). The panes in [b0, b1) are the back, merged in
+ * order into `agg`. A window [ws, we) is then suffix(head) + agg once the back has taken
+ * in the panes below we. When the front is empty, the panes below we are flipped into
+ * it (suffixes computed from the last down to the first) and the back starts over.
+ * Panes still take rows after they have been aggregated (a row behind the watermark
+ * counts in the windows that have not fired): such a pane marks its suffixes (fdirty)
+ * or the back (bdirty) stale, and they are recomputed before the next window reads
+ * them. Made with the key's first pane and freed with its last. */
+struct rt_slide {
+  rt_slide *prev, *next;   /* every live one, for teardown */
+  rt_key *key;
+  rt_group *head, *tail;   /* the key's panes, ascending start (kprev, knext) */
+  rt_group *fdirty;        /* the latest front pane whose suffix is stale, or NULL */
+  rt_group *bnext;         /* the first pane at or after b1 (not in agg yet), or NULL */
+  rt_group *agg;           /* the back's merge (an uncounted group), or NULL */
+  int64_t b0, b1;
+  int64_t act;             /* 1 + index in w->act, 0 when not there */
+  int bdirty;              /* a pane in [b0, b1) changed: agg is stale */
+  int bhas;                /* agg holds at least one pane */
+};
 
 /* An entry of the fire heap: the group's end when it went in (<= its end, see
  * win_group.c) and its seq, kept here so that sifting reads no group. */
@@ -83,7 +112,9 @@ typedef struct rt_window {
   int clocked;                  /* the clock follows in->wm (not for aggregates) */
   int nkeys;
   int64_t size, every, pane;    /* panes: window length, slide, pane length (gcd) */
-  size_t gsize;                 /* bytes of a group: header and state */
+  size_t gsize;                 /* bytes of a group: header and state(s) */
+  size_t sstride;               /* bytes of one state, 16-aligned */
+  int nstates;                  /* states per group: 2 for sliding windows, else 1 */
   int64_t batch_rows;           /* rows per output batch */
   int64_t clock;                /* C: the largest watermark seen */
   int64_t next_fire;            /* no group fires before C reaches this */
@@ -105,6 +136,11 @@ typedef struct rt_window {
   int64_t nheap, heapcap;
   rt_slot *slots;               /* panes by start: slots[slo, slo + nslot) */
   int64_t slo, nslot, slotcap;
+  /* sliding windows (win_slide.c) */
+  rt_slide *slides;             /* every key's rt_slide */
+  rt_slide **act;               /* the keys with a pane below `scan` */
+  int64_t nact, actcap;
+  int64_t scan;                 /* slots below it have had their keys put in act */
   /* the batch being placed (window.c) */
   const pipe_batch *cur;
   int64_t row;                  /* the row being placed */
@@ -148,6 +184,11 @@ void rt_win_sort(rt_window *w, rt_group **a, int64_t n);
 
 /* win_group.c */
 rt_group *rt_win_group_new(rt_window *w, rt_key *k, int role, int64_t line);
+/* A group that is no window (a sliding window's back aggregate): not counted as open,
+ * never fired; freed with rt_win_group_free. */
+rt_group *rt_win_aux_new(rt_window *w, rt_key *k);
+/* Sets a state back to what `init` makes, freeing its strings. */
+void rt_win_state_reset(const rt_window *w, void *st);
 /* Takes g out of every lookup structure (a fired group waiting for `final`): no row
  * can reach it any more. */
 void rt_win_group_retire(rt_window *w, rt_group *g);
@@ -163,6 +204,23 @@ void rt_win_fired_add(rt_window *w, rt_group *g);
 /* win_pane.c: tumbling and sliding windows */
 void *rt_win_pane_place(rt_window *w, rt_key *k, int64_t ts, int64_t line, int64_t *late_end);
 int rt_win_pane_fire(rt_window *w, int64_t to, int eos);
+
+/* win_slide.c: a sliding window's per-key aggregation over its panes */
+/* A new pane of its key: into the key's list (making its rt_slide). */
+void rt_win_slide_add(rt_window *w, rt_group *p);
+/* Pane p leaves its key's list (retired); frees the rt_slide with the last. */
+void rt_win_slide_remove(rt_window *w, rt_group *p);
+/* Puts s in w->act (if not there). */
+void rt_win_slide_act(rt_window *w, rt_slide *s);
+/* A row is going into pane p: what aggregated p is stale. */
+static inline void rt_win_slide_touch(rt_slide *s, rt_group *p) {
+  if (p->start >= s->b1) return;
+  if (p->start >= s->b0) s->bdirty = 1;
+  else if (!s->fdirty || p->start > s->fdirty->start) s->fdirty = p;
+}
+/* Adds to w->fired, per key with panes in [we - size, we), a group holding the window. */
+void rt_win_slide_fire(rt_window *w, int64_t we);
+void rt_win_slides_free(rt_window *w);
 
 /* win_keyed.c: sessions, count windows, aggregates */
 void *rt_win_session_place(rt_window *w, rt_key *k, int64_t ts, int64_t line,

@@ -1,10 +1,11 @@
 /* win_group.c: groups of a window: their memory, the fire heap and the pane table.
  *
  * A group is one allocation: a header (rt_group) and the aggregate state, zero-filled
- * and then passed to the generated `init`. Freeing a group frees the strings its state
- * holds (the pipe_agg_str slots at str_offs), takes it out of every structure that
- * refers to it and drops its key when it was the key's last group, so firing a window
- * releases everything it held. Freed groups are kept on a short spare list for the next
+ * and then passed to the generated `init` (a sliding window's groups have room for a
+ * second state, a pane's suffix: see win_slide.c). Freeing a group frees the strings
+ * its states hold (the pipe_agg_str slots at str_offs), takes it out of every structure
+ * that refers to it and drops its key when it was the key's last group, so firing a
+ * window releases everything it held. Freed groups are kept on a short spare list for the next
  * window: a steady stream reuses the same few blocks instead of calling malloc per window.
  *
  * The heap orders sessions and full count windows by end, so the earliest end (the next
@@ -33,7 +34,7 @@ void pipe_rt_agg_str_set(pipe_agg_str *s, const char *p, int64_t n) {
   s->len = n;
 }
 
-rt_group *rt_win_group_new(rt_window *w, rt_key *k, int role, int64_t line) {
+static rt_group *group_alloc(rt_window *w, rt_key *k, int role, int64_t line) {
   rt_group *g = w->spare;
   if (g) {
     w->spare = g->next;
@@ -53,7 +54,18 @@ rt_group *rt_win_group_new(rt_window *w, rt_key *k, int role, int64_t line) {
   w->all = g;
   if (w->d->init) w->d->init(rt_group_state(g));
   w->live++;
+  return g;
+}
+
+rt_group *rt_win_group_new(rt_window *w, rt_key *k, int role, int64_t line) {
+  rt_group *g = group_alloc(w, k, role, line);
   if (++w->open > w->peak) w->peak = w->open;
+  return g;
+}
+
+rt_group *rt_win_aux_new(rt_window *w, rt_key *k) {
+  rt_group *g = group_alloc(w, k, RT_G_TEMP, 0);
+  g->retired = 1;   /* in no lookup structure, and not open */
   return g;
 }
 
@@ -181,12 +193,22 @@ static void session_unlink(rt_group *g) {
 
 /* ---- freeing ---------------------------------------------------------------------- */
 
-static void free_strings(rt_window *w, rt_group *g) {
-  char *st = rt_group_state(g);
+static void state_free_strings(const rt_window *w, char *st) {
   for (int32_t i = 0; i < w->d->nstr; i++) {
     pipe_agg_str *s = (pipe_agg_str *)(void *)(st + w->d->str_offs[i]);
     free(s->ptr);
   }
+}
+
+static void free_strings(rt_window *w, rt_group *g) {
+  for (int i = 0; i < w->nstates; i++)
+    state_free_strings(w, (char *)rt_group_state(g) + (size_t)i * w->sstride);
+}
+
+void rt_win_state_reset(const rt_window *w, void *st) {
+  state_free_strings(w, st);
+  memset(st, 0, (size_t)w->d->state_size);
+  if (w->d->init) w->d->init(st);
 }
 
 void rt_win_group_retire(rt_window *w, rt_group *g) {
@@ -194,7 +216,10 @@ void rt_win_group_retire(rt_window *w, rt_group *g) {
   g->retired = 1;
   w->open--;
   if (g->heap >= 0) heap_remove(w, g);
-  if (g->role == RT_G_PANE) pane_remove(w, g);
+  if (g->role == RT_G_PANE) {
+    pane_remove(w, g);
+    if (g->key->sl) rt_win_slide_remove(w, g);
+  }
   if (g->role == RT_G_SESSION) session_unlink(g);
   if (g->key->cur == g) g->key->cur = NULL;
   g->role = RT_G_TEMP;

@@ -3,9 +3,11 @@
  * A sliding window of length D every S has windows [k*S, k*S + D). Every row goes into
  * exactly one pane [p, p + P) with P = gcd(D, S), so a row costs the same whatever D and
  * S are: a hit on its key's cached pane, or a pane-table probe. A window's state is the
- * merge of its key's panes inside it, in pane order, made when it fires; a pane is freed
- * once the last window containing it has fired. A tumbling window is the case S = D:
- * one pane per window, emitted as it is, with no merge.
+ * merge of its key's panes inside it, in pane order; it is made when the window fires,
+ * from aggregates the key keeps over its panes (win_slide.c), in O(1) merges amortised
+ * whatever D / P is. A pane is freed once the last window containing it has fired. A
+ * tumbling window is the case S = D: one pane per window, emitted as it is, with no
+ * merge.
  *
  * Panes with the same start share a slot; slots are kept sorted by start, so the earliest
  * pane tells when the next window with content ends (next_fire) and firing walks windows
@@ -60,7 +62,10 @@ static rt_slot *slot_get(rt_window *w, int64_t start) {
 
 void *rt_win_pane_place(rt_window *w, rt_key *k, int64_t ts, int64_t line, int64_t *late_end) {
   rt_group *g = k->cur;
-  if (g && (uint64_t)ts - (uint64_t)g->start < (uint64_t)w->pane) return rt_group_state(g);
+  if (g && (uint64_t)ts - (uint64_t)g->start < (uint64_t)w->pane) {
+    if (k->sl) rt_win_slide_touch(k->sl, g);
+    return rt_group_state(g);
+  }
   int64_t ps = rt_clamp64(rt_floor_to(ts, w->pane));
   g = rt_win_pane_find(w, k, ps);
   if (!g) {
@@ -78,6 +83,9 @@ void *rt_win_pane_place(rt_window *w, rt_key *k, int64_t ts, int64_t line, int64
     s->panes = g;
     int64_t nf = end_after(w, ps > w->clock ? ps : w->clock);
     if (nf < w->next_fire) w->next_fire = nf;
+    if (w->nstates == 2) rt_win_slide_add(w, g);
+  } else if (k->sl) {
+    rt_win_slide_touch(k->sl, g);
   }
   k->cur = g;
   return rt_group_state(g);
@@ -92,22 +100,14 @@ static int fire_tumbling(rt_window *w) {
   return rt_win_emit_fired(w);
 }
 
-/* Sliding: per key, a temporary group merging the key's panes in [we - D, we) in order. */
+/* Sliding: per key, a group holding the merge of the key's panes in [we - D, we). */
 static int fire_sliding(rt_window *w, int64_t we) {
-  int64_t ws = rt_sat_add(we, -w->size);
-  for (int64_t i = slot_lower(w, ws); i < w->slo + w->nslot && w->slots[i].start < we; i++) {
-    for (rt_group *p = w->slots[i].panes; p; p = p->slot_next) {
-      rt_key *k = p->key;
-      if (!k->tmp) {
-        k->tmp = rt_win_group_new(w, k, RT_G_TEMP, p->line);
-        k->tmp->start = ws;
-        k->tmp->end = we;
-        rt_win_fired_add(w, k->tmp);
-      }
-      w->d->merge(rt_group_state(k->tmp), rt_group_state(p));
-    }
-  }
-  for (int64_t i = 0; i < w->nfired; i++) w->fired[i]->key->tmp = NULL;
+  /* The keys of the panes in [scan, we) join w->act; the other keys with panes below we
+   * are there already. */
+  for (int64_t i = slot_lower(w, w->scan); i < w->slo + w->nslot && w->slots[i].start < we; i++)
+    for (rt_group *p = w->slots[i].panes; p; p = p->slot_next) rt_win_slide_act(w, p->key->sl);
+  if (we > w->scan) w->scan = we;
+  rt_win_slide_fire(w, we);
   if (rt_win_emit_fired(w) != 0) return -1;
   /* Panes whose last window was this one are done. */
   while (w->nslot > 0 && last_end(w, w->slots[w->slo].start) <= we) {

@@ -50,7 +50,10 @@ rt_window *rt_win_new(rt_node *n) {
   w->size = d->size;
   w->every = d->kind == PIPE_WIN_SLIDING ? d->every : d->size;
   if (d->kind == PIPE_WIN_TUMBLING || d->kind == PIPE_WIN_SLIDING) w->pane = gcd64(w->size, w->every);
-  w->gsize = RT_GROUP_HDR + (size_t)d->state_size;
+  w->sstride = ((size_t)d->state_size + 15) & ~(size_t)15;
+  w->nstates = d->kind == PIPE_WIN_SLIDING && w->every != w->size ? 2 : 1;
+  w->gsize = RT_GROUP_HDR + (size_t)w->nstates * w->sstride;
+  w->scan = INT64_MIN;
   w->batch_rows = rt_batch_rows();
   w->clock = INT64_MIN;
   w->next_fire = INT64_MAX;
@@ -62,6 +65,7 @@ rt_window *rt_win_new(rt_node *n) {
 void rt_win_free(rt_window *w) {
   if (w->mid) rt_batch_release(w->mid);
   rt_win_groups_free(w);
+  rt_win_slides_free(w);
   rt_win_keys_free(w);
   free(w->slots);
   free(w->hash);
