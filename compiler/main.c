@@ -25,7 +25,7 @@ static const char usage_text[] =
     "                   [-l LIB]... [-L DIR]...\n"
     "       pipec run FILE.pipe [-O0|-O1|-O2|-O3] [-l LIB]... [-L DIR]... [-- ARGS...]\n"
     "       pipec graph FILE.pipe [--format=dot|mermaid] [-o OUT]\n"
-    "       pipec fmt FILE.pipe... [--check | -w]\n"
+    "       pipec fmt FILE.pipe... [--check | -w]   (FILE `-`: standard input)\n"
     "       pipec --help | --version\n";
 
 typedef enum command { CMD_CHECK, CMD_BUILD, CMD_RUN, CMD_GRAPH, CMD_FMT } command;
@@ -67,7 +67,8 @@ static int usage_error(const char *fmt, const char *arg) {
 /* ---- the phases ---- */
 
 static int phase_load(comp *c) {
-  c->file = src_load(c->a, c->o->file);
+  bool std_in = strcmp(c->o->file, "-") == 0;
+  c->file = std_in ? src_load_stdin(c->a) : src_load(c->a, c->o->file);
   if (c->file) return 0;
   fprintf(stderr, "error: cannot read `%s`: %s\n", c->o->file, strerror(errno));
   return 1;
@@ -170,7 +171,8 @@ static int fmt(comp *c) {
   case FMT_PRINT:
     return fwrite(text, 1, len, stdout) != len;
   case FMT_CHECK:
-    if (!same) fprintf(stderr, "%s: not formatted (pipec fmt -w %s)\n", c->o->file, c->o->file);
+    if (!same && strcmp(c->o->file, "-") == 0) fputs("<stdin>: not formatted\n", stderr);
+    else if (!same) fprintf(stderr, "%s: not formatted (pipec fmt -w %s)\n", c->o->file, c->o->file);
     return !same;
   case FMT_WRITE:
     return same ? 0 : write_file(c->o->file, text, len);
@@ -324,6 +326,15 @@ static int parse_args(options *o, int argc, char **argv) {
   if (r) return r;
   if (o->nfiles) o->file = o->files[0];
   if (!o->file) return usage_error("%s: missing FILE.pipe", argv[1]);
+  /* `-` reads the program from standard input where no other file is needed next to it:
+   * imports and `from` libraries would resolve against the current directory. */
+  for (int i = 0; i < (o->nfiles ? o->nfiles : 1); i++) {
+    const char *f = o->nfiles ? o->files[i] : o->file;
+    if (strcmp(f, "-") != 0) continue;
+    if (o->cmd != CMD_FMT && o->cmd != CMD_CHECK)
+      return usage_error("%s reads a file, not standard input (`-`)", argv[1]);
+    if (o->fmt == FMT_WRITE) return usage_error("%s", "-w cannot rewrite standard input");
+  }
   if (o->cmd == CMD_BUILD && !o->be.out) return usage_error("%s: missing -o OUT", "build");
   if (o->be.header && o->be.emit != EMIT_OBJ)
     return usage_error("%s is only allowed with --emit=obj", "--header");

@@ -8,6 +8,8 @@
 
 /* Reads `path` into the arena; NULL (with errno set) if it cannot be read. */
 src_file *src_load(arena *a, const char *path);
+/* Standard input as the file "<stdin>" (`pipec fmt -`, `pipec check -`). */
+src_file *src_load_stdin(arena *a);
 /* A file held in memory (tests, fuzzing). `text` must stay alive and be NUL-terminated. */
 src_file *src_from_string(arena *a, const char *path, const char *text);
 

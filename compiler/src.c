@@ -9,9 +9,8 @@
 
 #include "lex.h"
 
-src_file *src_load(arena *a, const char *path) {
-  FILE *fp = fopen(path, "rb");
-  if (!fp) return NULL;
+/* The whole of fp, NUL-terminated, as file `path`; NULL with errno on a read error. */
+static src_file *src_read(arena *a, FILE *fp, const char *path) {
   size_t cap = 4096, len = 0;
   char *buf = arena_alloc(a, cap);
   for (;;) {
@@ -26,7 +25,6 @@ src_file *src_load(arena *a, const char *path) {
     if (n == 0) break;
   }
   int err = ferror(fp) ? errno : 0;
-  fclose(fp);
   if (err) {
     errno = err ? err : EIO;
     return NULL;
@@ -37,6 +35,20 @@ src_file *src_load(arena *a, const char *path) {
   f->text = buf;
   f->len = (long)len;
   return f;
+}
+
+src_file *src_load(arena *a, const char *path) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) return NULL;
+  src_file *f = src_read(a, fp, path);
+  int err = errno;
+  fclose(fp);
+  errno = err;
+  return f;
+}
+
+src_file *src_load_stdin(arena *a) {
+  return src_read(a, stdin, "<stdin>");
 }
 
 src_file *src_from_string(arena *a, const char *path, const char *text) {

@@ -34,6 +34,16 @@ expect 1 'cannot read' 'missing file' -- check "$tmp/nope.pipe"
 expect 2 'cannot be used together' 'fmt --check with -w' -- fmt --check -w "$tmp/p.pipe"
 expect 2 'missing FILE.pipe' 'fmt without a file' -- fmt --check
 expect 2 'unknown option' 'fmt takes no -o' -- fmt "$tmp/p.pipe" -o x
+expect 2 'cannot rewrite standard input' 'fmt -w -' -- fmt -w -
+expect 2 'not standard input' 'build -' -- build - -o "$tmp/x"
+# `-` reads standard input: what editors pipe a buffer through.
+printf 'schema T{a:i64}\nsource t:T=csv(stdin)\nt|sink csv(stdout)\n' > "$tmp/messy.pipe"
+"$PIPEC" fmt - < "$tmp/messy.pipe" > "$tmp/out" 2> "$tmp/err" &&
+  "$PIPEC" fmt "$tmp/messy.pipe" | cmp -s - "$tmp/out"; ok $? 'fmt - formats standard input like the file'
+"$PIPEC" fmt --check - < "$tmp/messy.pipe" > "$tmp/out" 2> "$tmp/err"
+[ $? = 1 ] && grep -q '<stdin>: not formatted' "$tmp/err"; ok $? 'fmt --check - exits 1 on unformatted input'
+printf 'schema T{a:i6}\n' | "$PIPEC" check - > "$tmp/out" 2> "$tmp/err"
+[ $? = 1 ] && grep -q '^<stdin>:1:12: error\[E0202\]' "$tmp/err"; ok $? 'check - names <stdin> in diagnostics'
 expect 2 'expected dot or mermaid' 'graph --format=svg' -- graph "$tmp/p.pipe" --format=svg
 expect 2 'unexpected argument' 'graph takes one file' -- graph "$tmp/p.pipe" "$tmp/p.pipe"
 expect 0 'pipec fmt FILE.pipe' '--help names fmt' -- --help
