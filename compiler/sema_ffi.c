@@ -101,9 +101,16 @@ static bool poison(ast_expr *e) {
 }
 
 /* A call of an extern whose arguments are all literals: call it. */
+bool sema_ffi_calls = true;
+
 static bool call_extern(sema *s, ast_expr *e) {
   const ast_decl *d = e->u.call.ext;
   if (d->u.fn.lib_bad) return poison(e);   /* E0317 or E0318 said so */
+  if (!sema_ffi_calls) {
+    diag_error(s->d, e->u.call.id_at, DIAG_E0318, "`%s` is not called at compile time here",
+               d->name);
+    return poison(e);
+  }
   void *fn = sema_ffi_symbol(d);
   if (!fn) {
     diag_error(s->d, e->u.call.id_at, DIAG_E0318, "`%s` is not a function pipec can call "

@@ -18,6 +18,10 @@ void sema_ffi_check_extern(sema *s, ast_decl *d);
  * (nothing reported). */
 void *sema_ffi_symbol(const ast_decl *d);
 
+/* Whether consts may call extern fns at compile time (default true). The compiler fuzzer
+ * turns it off: a fuzzed program could name any function of libc. */
+extern bool sema_ffi_calls;
+
 /* Folds, inside a const's checked value e, every call to an extern fn whose arguments are
  * constants by calling the C function, then the operators above it; returns e. Reports
  * E0318 when the function of an extern without `from` is not in this process. */
