@@ -4,9 +4,12 @@
 # every word tests/editors/words.pl reads from the compiler (each keyword of
 # compiler/lex.re, built-in, aggregate, connector, window kind, policy...), after
 # font-lock-ensure; indent-region on every example, tests/editors/sample.pipe and
-# indent_bad.pipe; comments and auto-mode-alist. The checks are in
-# editors/emacs/pipe-mode-test.el, which prints the TAP. Needs the Debian package
-# emacs-nox (or any emacs) and perl; skips without emacs. HOME is not written to.
+# indent_bad.pipe; comments and auto-mode-alist; pipe-format-buffer (C-c C-f) with the
+# pipec of $PIPEC (the Makefile exports it) or else build/pipec, those checks skipped
+# without one: a messy buffer becomes what `pipec fmt FILE` prints, point and markers
+# stay on their text, a syntax error leaves the buffer and shows up in *pipe-fmt*. The
+# checks are in editors/emacs/pipe-mode-test.el, which prints the TAP. Needs the Debian
+# package emacs-nox (or any emacs) and perl; skips without emacs. HOME is not written to.
 # Runs from any directory.
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")

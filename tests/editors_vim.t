@@ -7,7 +7,10 @@
 # table at the top of positions.txt. Indentation: `gg=G` leaves every example (and
 # tests/editors/sample.pipe and indent_good.pipe) byte-identical, rebuilds them from
 # flush-left copies, and turns tests/editors/indent_bad.pipe into indent_good.pipe.
-# Vim-only checks: ftdetect, commentstring, TODO in comments. Vim runs as
+# Vim-only checks: ftdetect, commentstring, TODO in comments. Formatting: :PipeFmt with
+# the pipec of $PIPEC or build/pipec (skipped without one) gives what `pipec fmt` prints,
+# keeps the cursor, is undone by one undo, and on a syntax error leaves the buffer and
+# fills the quickfix list. Vim runs as
 # `vim -es` (no vimrc, viminfo or swap file, HOME pointing nowhere, stdin /dev/null,
 # under a timeout) with editors/vim first in 'runtimepath'. VIM_BIN names the editor
 # (default vim). Prints TAP; skips all when Vim (with +eval and +syntax) is missing.
@@ -43,7 +46,7 @@ sub ok {
   $n++;
   $failed++ unless $pass;
   print(($pass ? 'ok' : 'not ok') . " $n - $name\n");
-  print map { "#   $_\n" } @diag unless $pass;
+  print map { "#   $_\n" } map { split /\n/ } @diag unless $pass;
   return $pass;
 }
 sub bail { print "Bail out! $_[0]\n"; exit 1 }
@@ -181,23 +184,28 @@ $ENV{PIPE_VIM_FILES} = $list;
 $ENV{PIPE_VIM_INDENT} = $ilist;
 $ENV{PIPE_VIM_OUT} = $out;
 delete $ENV{$_} for qw(VIMINIT EXINIT MYVIMRC);
-my @cmd = ($vim, '-N', '-u', 'NONE', '-U', 'NONE', '-i', 'NONE', '-n', '-es',
-           '--not-a-term', '-S', $script);
-my $pid = fork() // bail("fork: $!");
-if ($pid == 0) {
-  open(STDIN, '<', '/dev/null');
-  open(STDOUT, '>', '/dev/null');
-  exec(@cmd) or _exit(127);
+# Runs Vim on SCRIPT; returns (timed out, exit status).
+sub run_vim {
+  my ($script) = @_;
+  my @cmd = ($vim, '-N', '-u', 'NONE', '-U', 'NONE', '-i', 'NONE', '-n', '-es',
+             '--not-a-term', '-S', $script);
+  my $pid = fork() // bail("fork: $!");
+  if ($pid == 0) {
+    open(STDIN, '<', '/dev/null');
+    open(STDOUT, '>', '/dev/null');
+    exec(@cmd) or _exit(127);
+  }
+  my $timed_out = 0;
+  eval {
+    local $SIG{ALRM} = sub { die "timeout\n" };
+    alarm 120;
+    waitpid($pid, 0);
+    alarm 0;
+  };
+  if ($@) { $timed_out = 1; kill 'KILL', $pid; waitpid($pid, 0); }
+  return ($timed_out, $?);
 }
-my $timed_out = 0;
-eval {
-  local $SIG{ALRM} = sub { die "timeout\n" };
-  alarm 120;
-  waitpid($pid, 0);
-  alarm 0;
-};
-if ($@) { $timed_out = 1; kill 'KILL', $pid; waitpid($pid, 0); }
-my $status = $?;
+my ($timed_out, $status) = run_vim($script);
 
 my (%info, %group, @errors);
 if (open(my $ofh, '<', $out)) {
@@ -277,6 +285,98 @@ for my $i (0 .. $#indent) {
       if ($g[$k] // "\0") ne ($w[$k] // "\0");
   }
   ok($got eq $want, "gg=G on $name gives the canonical layout", @diff[0 .. ($#diff > 11 ? 11 : $#diff)]);
+}
+
+# ---- Formatting: :PipeFmt ---------------------------------------------------------------
+# A messy buffer must become exactly what `pipec fmt FILE` prints for the same text, with
+# the cursor kept and one undo step; a buffer with a syntax error must stay as it is, with
+# the error in the quickfix list. pipec is $PIPEC (the Makefile exports it), else the
+# repository's build/pipec; without one these checks are skipped.
+my @fmt_checks = (':PipeFmt exists in a pipe buffer', ':PipeFmt gives what pipec fmt prints',
+                  ':PipeFmt keeps the cursor', 'one undo restores the messy text',
+                  ':PipeFmt leaves a buffer with a syntax error unchanged',
+                  ':PipeFmt puts the syntax error in the quickfix list',
+                  ':PipeFmt keeps the cursor in the pipe window',
+                  'a later success empties the pipec fmt quickfix list');
+my ($pipec) = grep { defined && -f && -x } ($ENV{PIPEC}, "$root/build/pipec");
+if (!$pipec) {
+  print 'ok ' . ++$n . " - $_ # SKIP no pipec: PIPEC unset and $root/build/pipec missing\n"
+    for @fmt_checks;
+} else {
+  my $messy = "\n\n# trades\nschema Trade {ts: timestamp,   symbol: string,\nprice: f64}\n\n\n\n"
+    . "source trades: Trade = csv(  \"t.csv\" ,header=true)\n    let big = trades | filter price>100\n"
+    . "| select {symbol,   price}   # the big ones\n\n\n\nbig | sink csv(stdout)\n\n\n";
+  my $bad = "source s: S = csv(\"x.csv\")\nlet y = s\n  | filter a >\n  | sink csv(stdout)\n";
+  my %file = (messy => $messy, bad => $bad);
+  for my $k (keys %file) {
+    open(my $fh, '>', "$tmp/$k.pipe") or bail("$tmp/$k.pipe: $!");
+    print $fh $file{$k};
+    close $fh;
+  }
+  my $want = `'$pipec' fmt '$tmp/messy.pipe'`;
+  bail("pipec fmt failed on the messy program") if $? != 0 || $want eq '';
+  my $bad_err = `'$pipec' fmt '$tmp/bad.pipe' 2>&1 >/dev/null`;
+  my ($bad_line, $bad_col) = $bad_err =~ /^\Q$tmp\E\/bad\.pipe:(\d+):(\d+): error/m
+    or bail("pipec fmt did not report the syntax error: $bad_err");
+  my $fscript = "$tmp/fmt.vim";
+  open(my $sfh, '>', $fscript) or bail("$fscript: $!");
+  print $sfh <<'VIM';
+set encoding=utf-8 nomore shortmess+=F
+let s:out = []
+let s:dir = $PIPE_FMT_DIR
+try
+  let &runtimepath = $PIPE_VIM_DIR . ',' . &runtimepath
+  filetype plugin indent on
+  let g:pipe_fmt_cmd = $PIPE_FMT_CMD
+  execute 'edit ' . fnameescape(s:dir . '/new.pipe')
+  call add(s:out, 'command ' . exists(':PipeFmt'))
+  call setline(1, readfile(s:dir . '/messy.pipe'))
+  " End the undo block of setline(): the next change starts one of its own.
+  let &undolevels = &undolevels
+  call cursor(4, 8)
+  PipeFmt
+  call writefile(getline(1, '$'), s:dir . '/got.fmt')
+  call add(s:out, 'cursor ' . line('.') . ' ' . col('.'))
+  undo
+  call writefile(getline(1, '$'), s:dir . '/got.undo')
+  bwipeout!
+  execute 'edit ' . fnameescape(s:dir . '/new2.pipe')
+  call setline(1, readfile(s:dir . '/bad.pipe'))
+  PipeFmt
+  call writefile(getline(1, '$'), s:dir . '/got.bad')
+  let qf = filter(getqflist(), 'v:val.valid')
+  call add(s:out, 'qf ' . getqflist({'title': 1}).title . ': ' . (qf == [] ? '-'
+        \ : printf('%d %d %d %s', qf[0].bufnr == bufnr('%'), qf[0].lnum, qf[0].col, qf[0].text)))
+  call add(s:out, 'window ' . &filetype)
+  silent %delete _
+  call setline(1, readfile(s:dir . '/messy.pipe'))
+  PipeFmt
+  call add(s:out, 'after ' . len(getqflist()))
+catch
+  call add(s:out, 'ERROR ' . v:exception . ' at ' . v:throwpoint)
+endtry
+call writefile(s:out, s:dir . '/fmt.out')
+qall!
+VIM
+  close $sfh;
+  $ENV{PIPE_FMT_DIR} = $tmp;
+  $ENV{PIPE_FMT_CMD} = "'$pipec' fmt -";
+  my ($fto, $fst) = run_vim($fscript);
+  my %r = map { /^(\w+) ?(.*)$/ ? ($1, $2) : () } split /\n/, slurp("$tmp/fmt.out") // '';
+  my @why = ($fto ? 'vim timed out' : "vim exit status $fst", $r{ERROR} // ());
+  ok(($r{command} // '') eq '2', $fmt_checks[0], @why, 'exists(":PipeFmt") is ' . ($r{command} // '?'));
+  my $got = slurp("$tmp/got.fmt") // '(none)';
+  ok($got eq $want, $fmt_checks[1], @why, "got:\n$got", "want:\n$want");
+  ok(($r{cursor} // '') eq '4 8', $fmt_checks[2], 'cursor at ' . ($r{cursor} // '?') . ', want 4 8');
+  (my $messy_lines = $messy) =~ s/\n\z//;
+  my $undo = slurp("$tmp/got.undo") // '(none)';
+  ok($undo eq "$messy_lines\n", $fmt_checks[3], "after one undo:\n$undo");
+  my $gbad = slurp("$tmp/got.bad") // '(none)';
+  ok($gbad eq $bad, $fmt_checks[4], "got:\n$gbad");
+  ok(scalar(($r{qf} // "") =~ /^pipec fmt: 1 $bad_line $bad_col \S*\s*unexpected/), $fmt_checks[5],
+     'quickfix: ' . ($r{qf} // '(nothing)'), "want line $bad_line col $bad_col of: $bad_err");
+  ok(($r{window} // '') eq 'pipe', $fmt_checks[6], 'current window: ' . ($r{window} // '?'));
+  ok(($r{after} // '') eq '0', $fmt_checks[7], 'entries left: ' . ($r{after} // '?'));
 }
 
 print "1..$n\n";

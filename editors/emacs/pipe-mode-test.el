@@ -9,7 +9,10 @@
 ;; sources; that indent-region leaves every example (and tests/editors/sample.pipe and
 ;; indent_good.pipe) unchanged, rebuilds them from flush-left copies and turns
 ;; tests/editors/indent_bad.pipe into indent_good.pipe; and the Emacs-only parts:
-;; prog-mode, auto-mode-alist, comments, TAB.
+;; prog-mode, auto-mode-alist, comments, TAB; and `pipe-format-buffer' (C-c C-f), with
+;; the pipec of $PIPEC or else the repository's build/pipec (skipped without one): a
+;; messy buffer becomes what `pipec fmt FILE' prints, point and markers stay on their
+;; text, and a buffer with a syntax error is left alone with the error in *pipe-fmt*.
 
 ;;; Code:
 
@@ -39,6 +42,10 @@
     (dolist (line (split-string diag "\n"))
       (pipe-test--out "#   %s" line)))
   ok)
+
+(defun pipe-test--skip (name why)
+  (setq pipe-test--n (1+ pipe-test--n))
+  (pipe-test--out "ok %d - %s # SKIP %s" pipe-test--n name why))
 
 (defmacro pipe-test--check (name form &optional diag)
   "Record FORM's truth as check NAME; an error in FORM is a failure."
@@ -234,12 +241,97 @@
     (uncomment-region (point-min) (point-max))
     (pipe-test--check "uncomment-region undoes it" (equal (buffer-string) "let a = b\n"))))
 
+;;; Formatting
+
+(defconst pipe-test--messy
+  (concat "\n\n# trades\nschema Trade {ts: timestamp,   symbol: string,\nprice: f64}\n\n\n\n"
+          "source trades: Trade = csv(  \"t.csv\" ,header=true)\n"
+          "    let big = trades | filter price>100\n"
+          "| select {symbol,   price}   # the big ones\n\n\n\nbig | sink csv(stdout)\n\n\n")
+  "A program in a layout far from the canonical one.")
+
+(defconst pipe-test--bad
+  "source s: S = csv(\"x.csv\")\nlet y = s\n  | filter a >\n  | sink csv(stdout)\n"
+  "A program with a syntax error.")
+
+(defun pipe-test--pipec ()
+  "$PIPEC, else the repository's build/pipec, if it is an executable; else nil."
+  (cl-find-if (lambda (f) (and f (file-regular-p f) (file-executable-p f)))
+              (list (getenv "PIPEC") (expand-file-name "build/pipec" pipe-test--repo))))
+
+(defun pipe-test--pipec-fmt (pipec text)
+  "Run `PIPEC fmt FILE' on TEXT in a file: (STATUS STDOUT STDERR)."
+  (let ((file (expand-file-name "fmt-in.pipe" pipe-test--tmp))
+        (err (expand-file-name "fmt-err" pipe-test--tmp)))
+    (with-temp-file file (insert text))
+    (with-temp-buffer
+      (let ((status (call-process pipec nil (list t err) nil "fmt" file)))
+        (list status (buffer-string) (pipe-test--read err))))))
+
+(defun pipe-test--fmt-buffer (text)
+  "A pipe-mode buffer holding TEXT."
+  (let ((buf (generate-new-buffer "fmt.pipe")))
+    (with-current-buffer buf (insert text) (pipe-mode))
+    buf))
+
+(defun pipe-test--formatting ()
+  (pipe-test--check "C-c C-f is pipe-format-buffer in pipe-mode"
+                    (with-temp-buffer
+                      (pipe-mode)
+                      (eq (key-binding (kbd "C-c C-f")) 'pipe-format-buffer)))
+  (let ((pipec (pipe-test--pipec))
+        (names '("pipe-format-buffer gives what pipec fmt prints"
+                 "pipe-format-buffer keeps point and markers on their text"
+                 "pipe-format-buffer leaves a buffer with a syntax error unchanged"
+                 "pipe-format-buffer shows the syntax error in *pipe-fmt*")))
+    (if (not pipec)
+        (dolist (name names)
+          (pipe-test--skip name (format "no pipec: PIPEC unset and %s missing"
+                                        (expand-file-name "build/pipec" pipe-test--repo))))
+      (let ((pipe-fmt-command (list pipec "fmt" "-"))
+            (want (pipe-test--pipec-fmt pipec pipe-test--messy))
+            (wbad (pipe-test--pipec-fmt pipec pipe-test--bad))
+            (buf (pipe-test--fmt-buffer pipe-test--messy))
+            (inhibit-message t))
+        (unless (and (eql (car want) 0) (not (equal (cadr want) "")))
+          (error "pipec fmt failed on the messy program: %S" want))
+        (unless (string-match ":\\([0-9]+\\):\\([0-9]+\\): error" (nth 2 wbad))
+          (error "pipec fmt did not report the syntax error: %S" wbad))
+        (let ((where (format "fmt.pipe:%s:%s: error" (match-string 1 (nth 2 wbad))
+                             (match-string 2 (nth 2 wbad)))))
+          (with-current-buffer buf
+            (goto-char (point-min))
+            (search-forward "| sink ")
+            (let ((m (copy-marker (save-excursion (search-backward "filter price")))))
+              (call-interactively #'pipe-format-buffer)
+              (pipe-test--check (nth 0 names) (equal (buffer-string) (cadr want))
+                                (format "got:\n%s\nwant:\n%s" (buffer-string) (cadr want)))
+              (pipe-test--check (nth 1 names)
+                                (and (looking-at "csv(stdout)")
+                                     (save-excursion (goto-char m) (looking-at "filter price")))
+                                (format "point at %S, marker at %S"
+                                        (buffer-substring (point) (line-end-position))
+                                        (save-excursion (goto-char m)
+                                                        (buffer-substring m (line-end-position)))))))
+          (kill-buffer buf)
+          (setq buf (pipe-test--fmt-buffer pipe-test--bad))
+          (with-current-buffer buf
+            (call-interactively #'pipe-format-buffer)
+            (pipe-test--check (nth 2 names) (equal (buffer-string) pipe-test--bad)
+                              (format "got:\n%s" (buffer-string))))
+          (kill-buffer buf)
+          (let ((out (and (get-buffer "*pipe-fmt*")
+                          (with-current-buffer "*pipe-fmt*" (buffer-string)))))
+            (pipe-test--check (nth 3 names) (and out (string-match-p (regexp-quote where) out))
+                              (format "want %S in *pipe-fmt*, which has:\n%s" where out))))))))
+
 (unwind-protect
     (condition-case err
         (progn
           (pipe-test--highlighting)
           (pipe-test--indentation)
           (pipe-test--misc)
+          (pipe-test--formatting)
           (pipe-test--out "1..%d" pipe-test--n))
       (error (pipe-test--out "Bail out! %s" (error-message-string err))
              (setq pipe-test--failed (1+ pipe-test--failed))))

@@ -24,7 +24,8 @@
 ;;   string, comment                                  via the syntax table
 ;;
 ;; Indentation is the canonical layout of `pipec fmt'; see `pipe-calculate-indentation'
-;; (the same rules as editors/vim/indent/pipe.vim).
+;; (the same rules as editors/vim/indent/pipe.vim).  `pipe-format-buffer' (C-c C-f)
+;; formats the whole buffer with `pipec fmt -' (`pipe-fmt-command').
 
 ;;; Code:
 
@@ -352,7 +353,89 @@ Lines inside a string are left alone."
     (indent-line-to (max col 0))
     (when (> offset 0) (forward-char offset))))
 
+;;; Formatting
+
+(defcustom pipe-fmt-command '("pipec" "fmt" "-")
+  "The formatter `pipe-format-buffer' runs: a program and its arguments.
+It reads the program on standard input and prints it in the canonical layout
+\(exit 0), or prints diagnostics on standard error (any other exit)."
+  :type '(repeat string)
+  :group 'pipe)
+
+(defconst pipe--fmt-buffer "*pipe-fmt*"
+  "The buffer `pipe-format-buffer' shows the formatter's diagnostics in.")
+
+(defun pipe--fmt-run (out err)
+  "Pipe the whole buffer through `pipe-fmt-command' into buffer OUT.
+Standard error goes to the file ERR.  Returns the exit status, or the error
+message if the program cannot be run."
+  (save-restriction
+    (widen)
+    (let ((coding-system-for-read 'utf-8-unix)
+          (coding-system-for-write 'utf-8-unix))
+      (condition-case e
+          (apply #'call-process-region (point-min) (point-max)
+                 (car pipe-fmt-command) nil (list out err) nil (cdr pipe-fmt-command))
+        (error (error-message-string e))))))
+
+(defun pipe--fmt-report (status err)
+  "Show the diagnostics in file ERR of a formatter run that ended with STATUS.
+`<stdin>' in them becomes the file's name, so `next-error' can visit it."
+  (let ((file (or buffer-file-name (buffer-name)))
+        (buf (get-buffer-create pipe--fmt-buffer)))
+    (with-current-buffer buf
+      (let ((inhibit-read-only t))
+        (erase-buffer)
+        (insert-file-contents err)
+        (goto-char (point-min))
+        (while (re-search-forward "^<stdin>:" nil t)
+          (replace-match (concat file ":") t t))
+        (goto-char (point-max))
+        (when (bobp)
+          (insert (format "%s: %s\n" (mapconcat #'identity pipe-fmt-command " ")
+                          (if (stringp status) status (format "exit status %s" status)))))
+        (goto-char (point-min)))
+      (compilation-mode))
+    (display-buffer buf)
+    (message "pipec fmt failed; the diagnostics are in %s" pipe--fmt-buffer)))
+
+(defun pipe-format-buffer ()
+  "Format the buffer with `pipe-fmt-command' (`pipec fmt -').
+On success the buffer's text is replaced with `replace-buffer-contents', which
+keeps point, the mark and markers on the text that did not change.  On failure
+\(a syntax error) the buffer is left as it is and the diagnostics are shown in
+the buffer *pipe-fmt*."
+  (interactive)
+  (barf-if-buffer-read-only)
+  (let ((out (generate-new-buffer " *pipe-fmt-output*"))
+        (err (make-temp-file "pipe-fmt-err")))
+    (unwind-protect
+        (let ((status (pipe--fmt-run out err)))
+          (if (not (eql status 0))
+              (pipe--fmt-report status err)
+            (let ((old (get-buffer pipe--fmt-buffer)))
+              (when old (quit-windows-on old)))
+            (save-restriction
+              (widen)
+              (unless (zerop (compare-buffer-substrings nil nil nil out nil nil))
+                (if (fboundp 'replace-buffer-contents)
+                    (replace-buffer-contents out)
+                  ;; Emacs 25: no diffing; keep point at the same offset at least.
+                  (let ((p (point)))
+                    (erase-buffer)
+                    (insert-buffer-substring out)
+                    (goto-char (min p (point-max)))))))
+            (message "Formatted with %s" (car pipe-fmt-command))))
+      (kill-buffer out)
+      (delete-file err))))
+
 ;;; Mode
+
+(defvar pipe-mode-map
+  (let ((map (make-sparse-keymap)))
+    (define-key map (kbd "C-c C-f") #'pipe-format-buffer)
+    map)
+  "Keymap for `pipe-mode'.")
 
 (defvar pipe-imenu-generic-expression
   `(("Schemas" ,(concat "^\\s-*schema\\s-+\\(" pipe--ident "\\)") 1)
