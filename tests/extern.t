@@ -10,17 +10,6 @@
 test_env
 echo "1..11"
 n=0
-check() {   # check DESCRIPTION COMMAND...: ok when the command succeeds
-  desc=$1
-  shift
-  n=$((n + 1))
-  if "$@" > "$tmp/log" 2>&1; then
-    echo "ok $n - $desc"
-  else
-    echo "not ok $n - $desc"
-    sed 's/^/# /' "$tmp/log" | head -40
-  fi
-}
 
 mkdir -p "$tmp/prog" "$tmp/libdir"
 cp "$here/extern/main.pipe" "$here/extern/rows.csv" "$here/extern/expected.out" "$tmp/prog/"

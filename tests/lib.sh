@@ -47,3 +47,30 @@ npm_ci() {
   rm -f "$log"
   return 1
 }
+
+# check DESCRIPTION COMMAND...: one TAP line (numbered by $n, which the test sets to 0),
+# ok when the command succeeds; otherwise its output (at most 40 lines) as comments.
+check() {
+  desc=$1
+  shift
+  n=$((n + 1))
+  if "$@" > "${tmp:-.}/check.out" 2>&1; then
+    echo "ok $n - $desc"
+  else
+    echo "not ok $n - $desc"
+    head -n 40 "${tmp:-.}/check.out" | sed 's/^/# /'
+  fi
+}
+
+# same FILE TEXT: FILE holds exactly TEXT (and a final newline); the diff otherwise.
+same() {
+  printf '%s\n' "$2" > "${tmp:-.}/want.txt"
+  diff -u "${tmp:-.}/want.txt" "$1"
+}
+
+# is GOT WANT: two strings are equal; both printed otherwise.
+is() {
+  [ "$1" = "$2" ] && return 0
+  printf 'got:  %s\nwant: %s\n' "$1" "$2"
+  return 1
+}

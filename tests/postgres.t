@@ -14,12 +14,9 @@
 # writer says RETRY across a server restart and a session killed during COMMIT, and
 # REFUSED for rows the table refuses (tests/postgres/writer_retry.c). Nothing is
 # skipped: a machine without the server fails (make deps installs it). Env: PIPEC, BUILD.
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-PIPEC=${PIPEC:-$top/build/pipec}
-BUILD=${BUILD:-$(dirname "$PIPEC")}
+. "$(dirname "$0")/lib.sh"
+test_env
 . "$here/postgres/server.sh"
-tmp=$(mktemp -d)
 trap 'pg_stop; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 cd "$tmp" || exit 1
@@ -29,24 +26,6 @@ if ! pg_start 2> start.err; then
   exit 1
 fi
 n=0
-# check DESCRIPTION COMMAND...: one TAP line; the output of a failing command as comments.
-check() {
-  desc=$1; shift
-  n=$((n + 1))
-  if "$@" > check.out 2>&1; then echo "ok $n - $desc"
-  else echo "not ok $n - $desc"; sed 's/^/# /' check.out; fi
-}
-# same FILE TEXT: FILE holds exactly TEXT (and a final newline).
-same() {
-  printf '%s\n' "$2" > want.txt
-  diff -u want.txt "$1"
-}
-# is GOT WANT: two strings are equal.
-is() {
-  [ "$1" = "$2" ] && return 0
-  printf 'got:  %s\nwant: %s\n' "$1" "$2"
-  return 1
-}
 db=$PG_CONNINFO
 
 cat > in.csv <<'EOF'

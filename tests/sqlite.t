@@ -8,34 +8,14 @@
 # fine; each batch is one transaction (a failing batch leaves the batches before it);
 # names are quoted; a query source over a file reports bad values with the path and row
 # number under `dead_letter`. Env: PIPEC.
-here=$(cd "$(dirname "$0")" && pwd)
-PIPEC=${PIPEC:-$(dirname "$here")/build/pipec}
+. "$(dirname "$0")/lib.sh"
 if ! command -v sqlite3 >/dev/null 2>&1; then
   echo "1..0 # SKIP the sqlite3 command-line tool is missing (make deps installs it)"
   exit 0
 fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+test_env
 cd "$tmp" || exit 1
 n=0
-# check DESCRIPTION COMMAND...: one TAP line; the output of a failing command as comments.
-check() {
-  desc=$1; shift
-  n=$((n + 1))
-  if "$@" > check.out 2>&1; then echo "ok $n - $desc"
-  else echo "not ok $n - $desc"; sed 's/^/# /' check.out; fi
-}
-# same FILE TEXT: FILE holds exactly TEXT (and a final newline).
-same() {
-  printf '%s\n' "$2" > want.txt
-  diff -u want.txt "$1"
-}
-# is GOT WANT: two strings are equal.
-is() {
-  [ "$1" = "$2" ] && return 0
-  printf 'got:  %s\nwant: %s\n' "$1" "$2"
-  return 1
-}
 
 cat > in.csv <<'EOF'
 ts,name,price,qty,ok,wait,venue,fee,lot,seen,hold,flag
