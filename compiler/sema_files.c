@@ -14,9 +14,12 @@ typedef struct writer {
   bool dead;
 } writer;
 
+/* A file sink's path: not the standard streams, and not a device (`/dev/null` may take
+ * any number of writers, which write it in place). */
 static bool is_file(const ast_conn *c) {
   return c && (c->kind == CONN_CSV || c->kind == CONN_JSONL) &&
-         (c->path_param >= 0 || (c->path && strcmp(c->path, "-") != 0));
+         (c->path_param >= 0 ||
+          (c->path && strcmp(c->path, "-") != 0 && strncmp(c->path, "/dev/", 5) != 0));
 }
 
 static bool same_file(const ast_conn *x, const ast_conn *y) {

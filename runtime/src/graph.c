@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rt_internal.h"
 
@@ -254,9 +255,13 @@ static void abort_writers(pipe_run *r) {
   }
 }
 
+/* A path a file sink replaces at the end (file_write.c): not the standard streams, and
+ * not an existing file that is not a regular one (a pipe or /dev/null, written in place). */
 static int is_file_conn(const pipe_conn_desc *c, const char *path) {
-  return (c->kind == PIPE_CONN_CSV || c->kind == PIPE_CONN_JSONL) && path &&
-         strcmp(path, "-") != 0;
+  struct stat st;
+  if ((c->kind != PIPE_CONN_CSV && c->kind != PIPE_CONN_JSONL) || !path || !strcmp(path, "-"))
+    return 0;
+  return stat(path, &st) != 0 || S_ISREG(st.st_mode);
 }
 
 /* Two file sinks (or a sink and a dead letter) whose params name one file: each renames
