@@ -147,17 +147,13 @@ for my $p (@programs) {
 
 # ---- Mermaid's parser ----------------------------------------------------------------
 
-# Installs the npm packages once (a stamp marks a complete install); the reason on failure.
+# Installs the npm packages once, with npm_ci of tests/lib.sh (shared with the other tests
+# that need npm); undef, or the reason it failed.
 sub npm_install {
-  my $stamp = "$dir/node_modules/.graph_t_installed";
-  return undef if -f $stamp && -M $stamp <= -M "$dir/package-lock.json";
-  my $t = $ENV{NPM_TIMEOUT} // 120;
-  my ($st, $out, $err) = run('sh', '-c', "cd '$dir' && timeout -k 5 $t npm ci --no-audit --no-fund "
-                             . "--prefer-offline --loglevel=error --fetch-retries=1 --fetch-timeout=30000");
-  return "npm ci in $dir failed (" . ($st == 124 || $st == 137 ? "timed out after ${t}s" : "exit status $st")
-         . "): " . join(' | ', grep { !/Unknown user config/ } (split /\n/, $err)[0 .. 5]) if $st != 0;
-  spew($stamp, '');
-  return undef;
+  my ($st, $out, $err) = run('sh', '-c', '. tests/lib.sh && npm_ci "$0" || { echo "$npm_why"; exit 1; }',
+                             $dir);
+  return undef if $st == 0;
+  return "npm ci in $dir failed: " . join(' | ', grep { length } split /\n/, $out);
 }
 
 my %mermaid;
