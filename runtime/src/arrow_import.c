@@ -32,11 +32,28 @@ typedef struct chunk {
   int nowned;
 } chunk;
 
+/* How a child's values become a Pipe column: as they are (shared), or converted into
+ * memory of the chunk. */
+typedef enum conv {
+  CONV_NONE,
+  CONV_UTF8,   /* "u": int32 offsets widened to int64 */
+  CONV_MUL,    /* "tss:", "tsm:", "tDs", "tDm": int64 seconds or milliseconds, * scale */
+  CONV_DIV,    /* "tsn:", "tDn": int64 nanoseconds, / 1000 (whole microseconds only) */
+  CONV_MDN,    /* "tin": {int32 months, int32 days, int64 nanoseconds}, months 0 only */
+} conv;
+
 /* One field's child and how to read it. */
 typedef struct field_src {
   const struct ArrowArray *a;
-  int utf8;                   /* "u": int32 offsets */
+  conv conv;
+  int64_t scale;              /* CONV_MUL, CONV_DIV */
 } field_src;
+
+/* An interval of Arrow's month_day_nano type ("tin"). */
+typedef struct mdn {
+  int32_t months, days;
+  int64_t nanos;
+} mdn;
 
 static void import_drop(import *imp) {
   /* acq_rel: every reader of the buffers is done before the producer frees them. */
@@ -60,17 +77,34 @@ static int bit(const uint8_t *bits, int64_t i) {
 
 /* ---- checking the schema and the array -------------------------------------------- */
 
-static int format_fits(int type, const char *f, int *utf8) {
-  *utf8 = 0;
+/* The unit letter of a timestamp ("tsX:") or duration ("tDX") format: s, m (milli), u or
+ * n, as a conversion to microseconds. 0 when it is no such unit. */
+static int unit_conv(char u, field_src *s) {
+  switch (u) {
+  case 'u': return s->conv = CONV_NONE, 1;
+  case 'm': return s->conv = CONV_MUL, s->scale = 1000, 1;
+  case 's': return s->conv = CONV_MUL, s->scale = 1000000, 1;
+  case 'n': return s->conv = CONV_DIV, s->scale = 1000, 1;
+  default: return 0;
+  }
+}
+
+/* Whether Arrow format f can fill a field of the type; sets how to read it. */
+static int format_fits(int type, const char *f, field_src *s) {
+  s->conv = CONV_NONE;
   switch (type) {
   case PIPE_T_BOOL: return strcmp(f, "b") == 0;
   case PIPE_T_I64: return strcmp(f, "l") == 0;
   case PIPE_T_F64: return strcmp(f, "g") == 0;
-  case PIPE_T_STRING: *utf8 = strcmp(f, "u") == 0; return *utf8 || strcmp(f, "U") == 0;
+  case PIPE_T_STRING:
+    if (strcmp(f, "u") == 0) s->conv = CONV_UTF8;
+    return s->conv == CONV_UTF8 || strcmp(f, "U") == 0;
   /* Arrow: a timestamp with any time zone holds UTC instants (the zone is for display),
    * as Pipe's do; without one it is wall-clock time, taken as UTC. */
-  case PIPE_T_TIMESTAMP: return strncmp(f, "tsu:", 4) == 0;
-  case PIPE_T_DURATION: return strcmp(f, "tDu") == 0;
+  case PIPE_T_TIMESTAMP: return strncmp(f, "ts", 2) == 0 && f[2] && f[3] == ':' && unit_conv(f[2], s);
+  case PIPE_T_DURATION:
+    if (strcmp(f, "tin") == 0) return s->conv = CONV_MDN, 1;
+    return strncmp(f, "tD", 2) == 0 && f[2] && !f[3] && unit_conv(f[2], s);
   default: return 0;
   }
 }
@@ -81,13 +115,14 @@ static const char *format_want(int type) {
   case PIPE_T_I64: return "\"l\"";
   case PIPE_T_F64: return "\"g\"";
   case PIPE_T_STRING: return "\"U\" or \"u\"";
-  case PIPE_T_TIMESTAMP: return "\"tsu:\" with or without a time zone";
-  default: return "\"tDu\"";
+  case PIPE_T_TIMESTAMP: return "\"tsu:\" (or tss, tsm, tsn), with or without a time zone";
+  default: return "\"tDu\" (or tDs, tDm, tDn), or \"tin\" without months";
   }
 }
 
-/* Maps each field to its child (by name): kid[k], utf8[k]. */
-static int match_schema(rt_host *h, const struct ArrowSchema *s, int64_t *kid, int *utf8, pipe_error *err) {
+/* Maps each field to its child (by name): kid[k], and how to read it: src[k]. */
+static int match_schema(rt_host *h, const struct ArrowSchema *s, int64_t *kid, field_src *src,
+                        pipe_error *err) {
   const pipe_schema_desc *sd = &h->d->schema;
   const char *name = h->d->name;
   if (!s || !s->release || !s->format || strcmp(s->format, "+s") != 0)
@@ -103,7 +138,7 @@ static int match_schema(rt_host *h, const struct ArrowSchema *s, int64_t *kid, i
     if (kid[k] < 0)
       return rt_host_fail(err, 2, "error: host source `%s`: the Arrow struct has no child `%s`", name, f->name);
     const struct ArrowSchema *c = s->children[kid[k]];
-    if (!c->format || !format_fits(f->type, c->format, &utf8[k]) || c->dictionary)
+    if (!c->format || !format_fits(f->type, c->format, &src[k]) || c->dictionary)
       return rt_host_fail(err, 2, "error: host source `%s`: Arrow child `%s` has format \"%s\", the field "
                           "needs %s", name, f->name, c->format ? c->format : "", format_want(f->type));
   }
@@ -116,9 +151,40 @@ static int64_t nulls_in(const uint8_t *bits, int64_t from, int64_t len) {
   return n;
 }
 
+/* Value i of a child read through s, in microseconds; 0 if it has none (a month, a
+ * fraction of a microsecond, an overflow). */
+static int to_micros(const field_src *s, int64_t i, int64_t *out) {
+  const void *v = s->a->buffers[1];
+  if (s->conv == CONV_MDN) {
+    const mdn *m = (const mdn *)v + i;
+    int64_t days;
+    return m->months == 0 && m->nanos % 1000 == 0 &&
+           !__builtin_mul_overflow((int64_t)m->days, (int64_t)86400000000, &days) &&
+           !__builtin_add_overflow(days, m->nanos / 1000, out);
+  }
+  int64_t x = ((const int64_t *)v)[i];
+  if (s->conv == CONV_DIV) return x % s->scale == 0 ? (*out = x / s->scale, 1) : 0;
+  return !__builtin_mul_overflow(x, s->scale, out);
+}
+
+/* Every non-null value of a converted child fits its field (rows p .. p + len). */
+static int check_values(rt_host *h, const pipe_field_desc *f, const field_src *s, int64_t p,
+                        int64_t len, pipe_error *err) {
+  if (s->conv != CONV_MUL && s->conv != CONV_DIV && s->conv != CONV_MDN) return 0;
+  const uint8_t *valid = s->a->buffers[0];
+  int64_t us;
+  for (int64_t i = p; i < p + len; i++)
+    if ((!valid || bit(valid, i)) && !to_micros(s, i, &us))
+      return rt_host_fail(err, 2, "error: host source `%s`: field `%s`, row %lld: the Arrow value "
+                          "is not a whole number of microseconds%s", h->d->name, f->name,
+                          (long long)(i - p), s->conv == CONV_MDN ? " without months" : " in range");
+  return 0;
+}
+
 /* Whether child a (of field f) can give rows [a->offset + off, + len). */
-static int check_child(rt_host *h, const pipe_field_desc *f, const struct ArrowArray *a, int64_t off,
+static int check_child(rt_host *h, const pipe_field_desc *f, const field_src *s, int64_t off,
                        int64_t len, pipe_error *err) {
+  const struct ArrowArray *a = s->a;
   const char *name = h->d->name;
   int64_t nbuf = f->type == PIPE_T_STRING ? 3 : 2;
   if (!a || !a->release || a->n_buffers != nbuf || !a->buffers || a->offset < 0 || a->length < off + len ||
@@ -129,10 +195,10 @@ static int check_child(rt_host *h, const pipe_field_desc *f, const struct ArrowA
   if (!f->nullable && a->null_count != 0 && a->buffers[0] && nulls_in(a->buffers[0], p, len) > 0)
     return rt_host_fail(err, 2, "error: host source `%s`: field `%s` is not nullable, the Arrow child has "
                         "nulls", name, f->name);
-  return 0;
+  return check_values(h, f, s, p, len, err);
 }
 
-static int check_array(rt_host *h, const struct ArrowArray *a, const int64_t *kid, pipe_error *err) {
+static int check_array(rt_host *h, const struct ArrowArray *a, const field_src *src, pipe_error *err) {
   const char *name = h->d->name;
   if (a->length < 0 || a->offset < 0 || a->n_children != h->d->schema.nfields || (a->n_children && !a->children))
     return rt_host_fail(err, 2, "error: host source `%s`: the Arrow array does not fit its schema", name);
@@ -140,7 +206,7 @@ static int check_array(rt_host *h, const struct ArrowArray *a, const int64_t *ki
       nulls_in(a->buffers[0], a->offset, a->length) > 0)
     return rt_host_fail(err, 2, "error: host source `%s`: the Arrow struct has null rows", name);
   for (int k = 0; k < h->d->schema.nfields; k++)
-    if (check_child(h, &h->d->schema.fields[k], a->children[kid[k]], a->offset, a->length, err) != 0) return -1;
+    if (check_child(h, &h->d->schema.fields[k], &src[k], a->offset, a->length, err) != 0) return -1;
   return 0;
 }
 
@@ -170,7 +236,7 @@ static void chunk_column(chunk *c, pipe_column *col, const pipe_field_desc *f, f
   case PIPE_T_BOOL: col->values = bitmap(c, b[1], p, len); break;
   case PIPE_T_STRING: {
     int64_t *offs = (int64_t *)b[1] + p;
-    if (s.utf8) {
+    if (s.conv == CONV_UTF8) {
       const int32_t *o32 = (const int32_t *)b[1] + p;
       offs = owned(c, sizeof(int64_t) * (size_t)(len + 1));
       for (int64_t i = 0; i <= len; i++) offs[i] = o32[i];
@@ -180,7 +246,16 @@ static void chunk_column(chunk *c, pipe_column *col, const pipe_field_desc *f, f
     col->data_len = col->data_cap = offs[len];
     break;
   }
-  default: col->values = (int64_t *)b[1] + p; break;   /* int64 and double: 8 bytes */
+  default:
+    if (s.conv == CONV_NONE) {
+      col->values = (int64_t *)b[1] + p;   /* int64 and double: 8 bytes, shared */
+      break;
+    }
+    int64_t *us = owned(c, sizeof(int64_t) * (size_t)(len ? len : 1));
+    for (int64_t i = 0; i < len; i++)
+      if (!to_micros(&s, p + i, &us[i])) us[i] = 0;   /* a null row (checked before) */
+    col->values = us;
+    break;
   }
 }
 
@@ -221,10 +296,12 @@ static int push(pipe_run *r, const char *source, import *imp, struct ArrowSchema
   if (!h) return -1;
   int n = h->d->schema.nfields;
   int64_t kid[n > 0 ? n : 1];
-  int utf8[n > 0 ? n : 1];
   field_src src[n > 0 ? n : 1];
-  if (match_schema(h, schema, kid, utf8, err) != 0 || check_array(h, &imp->array, kid, err) != 0) return -1;
-  for (int k = 0; k < n; k++) src[k] = (field_src){imp->array.children[kid[k]], utf8[k]};
+  memset(src, 0, sizeof src);
+  if (match_schema(h, schema, kid, src, err) != 0) return -1;
+  if (imp->array.n_children == n && (n == 0 || imp->array.children))
+    for (int k = 0; k < n; k++) src[k].a = imp->array.children[kid[k]];
+  if (check_array(h, &imp->array, src, err) != 0) return -1;
   pthread_mutex_lock(&h->mu);
   int rc = rt_host_closed(h, err);
   if (rc == 0) rc = rt_host_send_cur(h, err);   /* rows pushed before go first */

@@ -2,8 +2,10 @@
  * (pipe_host_push_arrow) and come back from its two host sinks (pipe_bind_sink_arrow),
  * for tests/embed_arrow.t. The pushed arrays have nulls, a parent and a child offset,
  * "U" and "u" strings, a bool child at an odd offset and a nullable child without a
- * validity buffer; bad arrays (a wrong format, nulls in a non-nullable field, a missing
- * child) must fail with status 2. Every producer release must run exactly once. Sink 1
+ * validity buffer; a third array has timestamps in milliseconds ("tsm:") and durations as
+ * month-day-nano intervals ("tin"), which are converted; bad arrays (a wrong format,
+ * nulls in a non-nullable field, a missing child, an interval with a month, nanoseconds
+ * that are not whole microseconds) must fail with status 2. Every producer release must run exactly once. Sink 1
  * keeps (moves) every array it gets and prints them after pipe_close: they must still be
  * intact. Output: one line per row received, then the release counts.
  */
@@ -91,6 +93,17 @@ static const uint8_t ok2[] = {0x01};
 static const int64_t ats2[] = {1767605406000000, 1767605407000000};
 static const int64_t tooks2[] = {1, 2};
 
+/* The third array: milliseconds and month-day-nano intervals, converted on the way in. */
+typedef struct mdn {
+  int32_t months, days;
+  int64_t nanos;
+} mdn;
+static const int64_t ids3[] = {9, 10};
+static const int64_t ats3_ms[] = {1767605408250, -1500};
+static const mdn tooks3[] = {{0, 1, 5000}, {0, -2, -1000}};
+static const mdn tooks_month[] = {{1, 0, 0}, {0, 0, 0}};
+static const int64_t tooks_ns[] = {1500, 2000};
+
 /* ---- the sinks -------------------------------------------------------------------- */
 
 static int bit(const void *bits, int64_t i) {
@@ -147,6 +160,8 @@ static int sink1(void *user, struct ArrowArray *a, struct ArrowSchema *s) {
 
 static const char *const fmt1[6] = {"l", "U", "g", "b", "tsu:UTC", "tDu"};
 static const char *const fmt2[6] = {"l", "u", "g", "b", "tsu:", "tDu"};
+static const char *const fmt3[6] = {"l", "u", "g", "b", "tsm:", "tin"};
+static const char *const fmt_ns[6] = {"l", "u", "g", "b", "tsm:", "tDn"};
 
 static int push(pipe_run *r, made *m, const char *what) {
   pipe_error err;
@@ -157,7 +172,7 @@ static int push(pipe_run *r, made *m, const char *what) {
 }
 
 int main(void) {
-  static made m[6];
+  static made m[9];
   const int64_t koff1[6] = {0, 1, 0, 8, 0, 0}, koff0[6] = {0};
   const int64_t nulls1[6] = {0, 0, -1, 1, 0, 0}, nulls0[6] = {0};
   const void *b1[6][3] = {{NULL, ids}, {NULL, name_offs, name_bytes}, {score_valid, scores},
@@ -176,6 +191,15 @@ int main(void) {
   make(&m[4], 6, 1, fmt1, koff1, b1, nulls1);
   m[4].skids[5].name = "took_us";   /* no child `took` */
   make(&m[5], 0, 0, fmt1, koff0, b1, nulls0);   /* empty */
+  const void *b6[6][3] = {{NULL, ids3}, {NULL, name32_offs, name32_bytes}, {NULL, scores2},
+                          {NULL, ok2}, {NULL, ats3_ms}, {NULL, tooks3}};
+  make(&m[6], 2, 0, fmt3, koff0, b6, nulls0);
+  const void *b7[6][3] = {{NULL, ids3}, {NULL, name32_offs, name32_bytes}, {NULL, scores2},
+                          {NULL, ok2}, {NULL, ats3_ms}, {NULL, tooks_month}};
+  make(&m[7], 2, 0, fmt3, koff0, b7, nulls0);
+  const void *b8[6][3] = {{NULL, ids3}, {NULL, name32_offs, name32_bytes}, {NULL, scores2},
+                          {NULL, ok2}, {NULL, ats3_ms}, {NULL, tooks_ns}};
+  make(&m[8], 2, 0, fmt_ns, koff0, b8, nulls0);
 
   pipe_error err;
   pipe_run *r = arrow_open(&err);
@@ -188,20 +212,24 @@ int main(void) {
   push(r, &m[2], "bad format");
   push(r, &m[3], "nulls in id");
   push(r, &m[4], "missing child");
+  push(r, &m[7], "an interval of a month");
+  push(r, &m[8], "1500 nanoseconds");
   push(r, &m[0], "first");
   push(r, &m[5], "empty");
   push(r, &m[1], "second");
+  push(r, &m[6], "third");
   arrow_recs_end(r, NULL);
   int status = pipe_wait(r);
   printf("status %d\n%s", status, pipe_get_error(r)->msg);
   pipe_close(r);
-  for (int i = 0; i < 6; i++) printf("array %d: released %d, schema released %d\n", i, m[i].released, m[i].schema_released);
+  for (int i = 0; i < 9; i++) printf("array %d: released %d, schema released %d\n", i, m[i].released, m[i].schema_released);
   /* Sink 1's arrays outlive the run: still intact, then released (the first array's
    * buffers with them). */
   for (int i = 0; i < k.n; i++) {
     for (int64_t j = 0; j < k.a[i].length; j++) print_row("kept", &k.a[i], j);
     k.a[i].release(&k.a[i]);
   }
-  printf("after the kept arrays: array 0 released %d, array 1 released %d\n", m[0].released, m[1].released);
+  printf("after the kept arrays: array 0 released %d, array 1 released %d, array 6 released %d\n",
+         m[0].released, m[1].released, m[6].released);
   return 0;
 }
