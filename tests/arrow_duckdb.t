@@ -2,7 +2,8 @@
 # arrow_duckdb.t: Arrow C Data Interface round trip with the real DuckDB
 # (tests/arrow_duckdb/): arrow_duckdb.c queries a DuckDB table as Arrow arrays, pushes
 # them into flow.pipe's host source, hands the arrays its host sink gives back to DuckDB
-# (duckdb_arrow_array_scan) and prints the result with SQL. The printout must equal
+# (duckdb_arrow_array_scan) and prints the result with SQL; an INTERVAL column goes in as
+# "tin" (month-day-nano, converted) and a duration comes back as "tDu". The printout must equal
 # `expected`, and so must what DuckDB prints for the same filter and select in SQL; the
 # report (the Arrow formats each side made, the types DuckDB read, the row counts, every
 # release run once) must equal `report.expected`. Run again with batches of 333 rows, so

@@ -64,35 +64,40 @@ void duckdb_destroy_arrow_stream(duckdb_arrow_stream *stream);
 /* Handmade rows (NULLs, an empty string, UTF-8, negative ids, a timestamp before 1970,
  * rows the filter drops), then 5000 generated ones so that DuckDB makes several arrays. */
 static const char *const SETUP =
-    "CREATE TABLE src (id BIGINT NOT NULL, x DOUBLE, name VARCHAR, flag BOOLEAN, ts TIMESTAMP);"
+    "CREATE TABLE src (id BIGINT NOT NULL, x DOUBLE, name VARCHAR, flag BOOLEAN, ts TIMESTAMP,"
+    " wait INTERVAL);"
     "INSERT INTO src VALUES"
-    " (1, 1.5, 'plain', true, TIMESTAMP '2024-02-29 23:59:59.5'),"
-    " (2, NULL, NULL, NULL, NULL),"
-    " (3, 3.0, 'three: id % 3 = 0', true, TIMESTAMP '2024-03-01 00:00:00'),"
-    " (4, -0.25, '', true, TIMESTAMP '1969-12-31 23:00:00.000001'),"
-    " (5, 2.0, 'Zoë 日本 🦆', NULL, TIMESTAMP '2000-01-01 00:00:00'),"
-    " (7, 1e300, 'flag false', false, TIMESTAMP '2001-01-01 00:00:00'),"
-    " (8, 'NaN', '\"quoted\", with comma', true, TIMESTAMP '1900-06-15 12:34:56.789'),"
-    " (-5, 0.1, 'négatif', true, TIMESTAMP '2038-01-19 03:14:08'),"
-    " (-6, -6.0, 'negative, % 3 = 0', true, NULL);"
+    " (1, 1.5, 'plain', true, TIMESTAMP '2024-02-29 23:59:59.5', INTERVAL '90 minutes'),"
+    " (2, NULL, NULL, NULL, NULL, NULL),"
+    " (3, 3.0, 'three: id % 3 = 0', true, TIMESTAMP '2024-03-01 00:00:00', INTERVAL '1 second'),"
+    " (4, -0.25, '', true, TIMESTAMP '1969-12-31 23:00:00.000001', INTERVAL '-2 days 3 microseconds'),"
+    " (5, 2.0, 'Zoë 日本 🦆', NULL, TIMESTAMP '2000-01-01 00:00:00', INTERVAL '0 seconds'),"
+    " (7, 1e300, 'flag false', false, TIMESTAMP '2001-01-01 00:00:00', INTERVAL '1 day'),"
+    " (8, 'NaN', '\"quoted\", with comma', true, TIMESTAMP '1900-06-15 12:34:56.789',"
+    "  INTERVAL '400 days 23:59:59.999999'),"
+    " (-5, 0.1, 'négatif', true, TIMESTAMP '2038-01-19 03:14:08', INTERVAL '-1 microseconds'),"
+    " (-6, -6.0, 'negative, % 3 = 0', true, NULL, NULL);"
     "INSERT INTO src SELECT i,"
     " CASE WHEN i % 7 = 0 THEN NULL ELSE i / 8.0 END,"
     " CASE i % 5 WHEN 0 THEN NULL WHEN 1 THEN '' WHEN 2 THEN 'ü' || i"
     "  WHEN 3 THEN repeat('ab', i % 17) ELSE '🦆' || i END,"
     " CASE WHEN i % 11 = 0 THEN NULL ELSE i % 4 <> 1 END,"
-    " CASE WHEN i % 13 = 0 THEN NULL ELSE TIMESTAMP '2024-01-01' + to_microseconds(i * 997003) END"
+    " CASE WHEN i % 13 = 0 THEN NULL ELSE TIMESTAMP '2024-01-01' + to_microseconds(i * 997003) END,"
+    " CASE WHEN i % 9 = 0 THEN NULL ELSE to_days(i % 40) + to_microseconds(i * 12345) END"
     " FROM range(100, 5100) t(i);";
 
 static const char *const DIRECT =
     "CREATE TABLE direct AS SELECT id, x * 2.0::DOUBLE + 1.0::DOUBLE AS y, name,"
     " name || '!' AS tagged, length(name) AS chars, flag, hour(ts) AS hour,"
     " ts + INTERVAL 90 MINUTE AS later, date_trunc('day', ts) AS day,"
-    " to_microseconds(epoch_us(ts) - epoch_us(TIMESTAMP '2024-01-01')) AS age"
+    " to_microseconds(epoch_us(ts) - epoch_us(TIMESTAMP '2024-01-01')) AS age,"
+    " to_microseconds(CAST(epoch(wait) * 1000000 AS BIGINT) + 1000000) AS waited"
     " FROM src WHERE id % 3 <> 0 AND coalesce(flag, true)";
 
 /* `src` with `ts` as TIMESTAMP WITH TIME ZONE (the same instants), which DuckDB exports
  * as "tsu:" followed by its TimeZone setting. */
-static const char *const TZ_SRC = "SELECT id, x, name, flag, timezone('UTC', ts) AS ts FROM src";
+static const char *const TZ_SRC =
+    "SELECT id, x, name, flag, timezone('UTC', ts) AS ts, wait FROM src";
 
 /* One text line per row of table %s: the rows with id < 100 in full, then a count and
  * the md5 of every row's line. Timestamps go through epoch_us so that DuckDB's TIMESTAMP
@@ -103,7 +108,7 @@ static const char *const PRINT =
     " coalesce('\"' || name || '\"', 'null'), coalesce('\"' || tagged || '\"', 'null'),"
     " coalesce(chars::VARCHAR, 'null'), coalesce(flag::VARCHAR, 'null'),"
     " coalesce(hour::VARCHAR, 'null'), " TS("later") ", " TS("day") ","
-    " coalesce(age::VARCHAR, 'null')) AS line FROM %s)"
+    " coalesce(age::VARCHAR, 'null'), coalesce(waited::VARCHAR, 'null')) AS line FROM %s)"
     " SELECT line FROM (SELECT id, line FROM lines WHERE id < 100"
     " UNION ALL SELECT 9223372036854775807, 'rows: ' || count(*) || ', md5 of all lines: '"
     " || md5(string_agg(line, chr(10) ORDER BY id)) FROM lines) ORDER BY id";
