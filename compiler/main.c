@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend.h"
 #include "fmt.h"
@@ -145,21 +146,28 @@ static int graph(comp *c) {
 }
 
 /* Replaces path with text through a temporary file in the same directory, so that a
- * failed write leaves the file as it was. */
+ * failed write leaves the file as it was. A symlink is followed (the file it points at is
+ * replaced, the link stays) and the file keeps its permission bits. */
 static int write_file(const char *path, const char *text, size_t len) {
-  size_t n = strlen(path) + 16;
+  char *real = realpath(path, NULL);
+  const char *target = real ? real : path;
+  struct stat st;
+  bool have = stat(target, &st) == 0;
+  size_t n = strlen(target) + 16;
   char *tmp = malloc(n);
   if (!tmp) abort();
-  snprintf(tmp, n, "%s.fmt-tmp", path);
+  snprintf(tmp, n, "%s.fmt-tmp", target);
   FILE *f = fopen(tmp, "w");
   int bad = !f || fwrite(text, 1, len, f) != len;
+  if (f && have) bad |= fchmod(fileno(f), st.st_mode & 07777) != 0;
   if (f) bad |= fclose(f) != 0;
-  if (!bad) bad = rename(tmp, path) != 0;
+  if (!bad) bad = rename(tmp, target) != 0;
   if (bad) {
     fprintf(stderr, "error: cannot write `%s`: %s\n", path, strerror(errno));
     remove(tmp);
   }
   free(tmp);
+  free(real);
   return bad;
 }
 

@@ -204,6 +204,17 @@ ok($status == 0 && $out eq '' && slurp("$tmp/a.pipe") eq $want && slurp("$tmp/b.
      && !@left, "-w rewrites an unformatted file in place and leaves a formatted one",
    "exit status $status", "left over: @left", split(/\n/, $err . $out));
 
+# -w through a symlink replaces the file it points at and keeps the link; the file keeps
+# its permission bits.
+spew("$tmp/real.pipe", slurp($messy));
+chmod 0640, "$tmp/real.pipe";
+symlink("real.pipe", "$tmp/link.pipe") or die "symlink: $!";
+($out, $err, $status) = pipec('fmt', '-w', "$tmp/link.pipe");
+ok($status == 0 && -l "$tmp/link.pipe" && slurp("$tmp/real.pipe") eq $want
+     && ((stat("$tmp/real.pipe"))[2] & 07777) == 0640,
+   "-w follows a symlink and keeps the file's permission bits", "exit status $status",
+   sprintf("mode %o", (stat("$tmp/real.pipe"))[2] & 07777), split(/\n/, $err));
+
 my $spacing = slurp("$tests/fmt/spacing.expected");
 ($out, $err, $status) = pipec('fmt', "$tests/fmt/spacing.pipe", $messy);
 ok($status == 0 && $out eq $spacing . $want, "several files print one after the other",
