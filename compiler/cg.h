@@ -130,6 +130,12 @@ typedef struct cg_win {
   int32_t *str_offs;         /* [nstr] */
 } cg_win;
 void cg_window(cg_ctx *g, const plan_node *n);
+/* A generated function of window n, `<stem>_window_<index>_<what>` (internal linkage), and
+ * a cg_fn over it that reads the window's input rows (the PREP row); f->in is the caller's
+ * to set. Shared by cg_window.c and cg_key.c. */
+LLVMValueRef cg_win_fn(cg_ctx *g, const plan_node *n, const char *what, LLVMTypeRef ret,
+                       LLVMTypeRef *params, int nparams);
+void cg_win_fn_init(cg_fn *f, cg_ctx *g, const plan_node *n, LLVMValueRef fn);
 
 /* cg_key.c: the window's key hashing and equality (pipe_key_hash_fn, pipe_key_eq_fn). */
 LLVMValueRef cg_key_hash(cg_ctx *g, const plan_node *n);

@@ -151,30 +151,13 @@ static LLVMValueRef key_bits(cg_fn *f, cg_val v, ty t) {
 
 /* ---- functions ---------------------------------------------------------------------- */
 
-/* A cg_fn reading the window's input rows (the PREP rows) from `in`. */
-static void fn_init(cg_fn *f, cg_ctx *g, const plan_node *n, const char *what, LLVMTypeRef type) {
-  memset(f, 0, sizeof *f);
-  f->g = g;
-  f->node = n;
-  const char *name = arena_printf(g->a, "%s_window_%d_%s", g->stem, n->index, what);
-  f->fn = LLVMAddFunction(g->mod, name, type);
-  LLVMSetLinkage(f->fn, LLVMInternalLinkage);
-  cg_fn_attrs(g, f->fn);
-  int nin = n->in.nfields + 1;
-  f->col_valid = arena_alloc(g->a, nin * sizeof(LLVMValueRef));
-  f->col_values = arena_alloc(g->a, nin * sizeof(LLVMValueRef));
-  f->col_data = arena_alloc(g->a, nin * sizeof(LLVMValueRef));
-  f->row_in = &n->in;
-  f->entry = cg_block(f, "entry");
-  f->in = LLVMGetParam(f->fn, 0);
-}
-
 static int nkeys(const plan_node *n) { return n->window->u.window.keys.len; }
 
 /* void hash(const pipe_batch *in, uint64_t *hashes) */
 LLVMValueRef cg_key_hash(cg_ctx *g, const plan_node *n) {
   cg_fn F, *f = &F;
-  fn_init(f, g, n, "hash", LLVMFunctionType(g->t_void, (LLVMTypeRef[]){g->t_ptr, g->t_ptr}, 2, 0));
+  cg_win_fn_init(f, g, n, cg_win_fn(g, n, "hash", g->t_void, (LLVMTypeRef[]){g->t_ptr, g->t_ptr}, 2));
+  f->in = LLVMGetParam(f->fn, 0);
   LLVMBasicBlockRef head = cg_block(f, "loop"), body = cg_block(f, "row"), exit = cg_block(f, "done");
   LLVMPositionBuilderAtEnd(g->b, f->entry);
   LLVMValueRef nrows = LLVMBuildLoad2(
@@ -263,8 +246,9 @@ static LLVMValueRef value_eq(cg_fn *f, cg_val v, ty t, LLVMValueRef kv, LLVMBasi
  * columns compare null flags. */
 LLVMValueRef cg_key_eq(cg_ctx *g, const plan_node *n) {
   cg_fn F, *f = &F;
-  fn_init(f, g, n, "eq",
-          LLVMFunctionType(g->t_i32, (LLVMTypeRef[]){g->t_ptr, g->t_i64, g->t_ptr}, 3, 0));
+  cg_win_fn_init(f, g, n,
+                 cg_win_fn(g, n, "eq", g->t_i32, (LLVMTypeRef[]){g->t_ptr, g->t_i64, g->t_ptr}, 3));
+  f->in = LLVMGetParam(f->fn, 0);
   f->row = LLVMGetParam(f->fn, 1);
   LLVMValueRef key = LLVMGetParam(f->fn, 2);
   LLVMBasicBlockRef start = cg_block(f, "start"), differ = cg_block(f, "differ");

@@ -88,8 +88,8 @@ static void describe_state(cg_ctx *g, const cg_state *s, cg_win *w) {
 
 /* ---- functions ---------------------------------------------------------------------- */
 
-static LLVMValueRef new_fn(cg_ctx *g, const plan_node *n, const char *what, LLVMTypeRef ret,
-                           LLVMTypeRef *params, int nparams) {
+LLVMValueRef cg_win_fn(cg_ctx *g, const plan_node *n, const char *what, LLVMTypeRef ret,
+                       LLVMTypeRef *params, int nparams) {
   const char *name = arena_printf(g->a, "%s_window_%d_%s", g->stem, n->index, what);
   LLVMValueRef fn = LLVMAddFunction(g->mod, name, LLVMFunctionType(ret, params, (unsigned)nparams, 0));
   LLVMSetLinkage(fn, LLVMInternalLinkage);
@@ -97,8 +97,7 @@ static LLVMValueRef new_fn(cg_ctx *g, const plan_node *n, const char *what, LLVM
   return fn;
 }
 
-/* A cg_fn for a generated function reading PREP rows from `in` (update) or none. */
-static void fn_init(cg_fn *f, cg_ctx *g, const plan_node *n, LLVMValueRef fn) {
+void cg_win_fn_init(cg_fn *f, cg_ctx *g, const plan_node *n, LLVMValueRef fn) {
   memset(f, 0, sizeof *f);
   f->g = g;
   f->node = n;
@@ -149,7 +148,7 @@ static LLVMValueRef state_at(cg_fn *f, LLVMValueRef states, LLVMValueRef i) {
 static LLVMValueRef gen_update(cg_ctx *g, const plan_node *n, const cg_state *s) {
   LLVMTypeRef P = g->t_ptr, I = g->t_i64;
   cg_fn F, *f = &F;
-  fn_init(f, g, n, new_fn(g, n, "update", g->t_void, (LLVMTypeRef[]){P, P, I, I, I}, 5));
+  cg_win_fn_init(f, g, n, cg_win_fn(g, n, "update", g->t_void, (LLVMTypeRef[]){P, P, I, I, I}, 5));
   f->in = LLVMGetParam(f->fn, 0);
   LLVMValueRef states = LLVMGetParam(f->fn, 1);
   loop l = loop_open(f, LLVMGetParam(f->fn, 2), LLVMGetParam(f->fn, 3));
@@ -166,7 +165,7 @@ static LLVMValueRef gen_update(cg_ctx *g, const plan_node *n, const cg_state *s)
 /* void merge(void *dst, const void *src) */
 static LLVMValueRef gen_merge(cg_ctx *g, const plan_node *n, const cg_state *s) {
   cg_fn F, *f = &F;
-  fn_init(f, g, n, new_fn(g, n, "merge", g->t_void, (LLVMTypeRef[]){g->t_ptr, g->t_ptr}, 2));
+  cg_win_fn_init(f, g, n, cg_win_fn(g, n, "merge", g->t_void, (LLVMTypeRef[]){g->t_ptr, g->t_ptr}, 2));
   LLVMPositionBuilderAtEnd(g->b, f->entry);
   for (int c = 0; c < s->naggs; c++)
     cg_agg_merge(f, s, &s->aggs[c], LLVMGetParam(f->fn, 0), LLVMGetParam(f->fn, 1));
@@ -180,7 +179,7 @@ typedef struct out_col { LLVMValueRef col, values, validity; } out_col;
 static LLVMValueRef gen_final(cg_ctx *g, const plan_node *n, const cg_state *s) {
   LLVMTypeRef P = g->t_ptr, I = g->t_i64;
   cg_fn F, *f = &F;
-  fn_init(f, g, n, new_fn(g, n, "final", g->t_void, (LLVMTypeRef[]){P, I, P, I, g->t_i32}, 5));
+  cg_win_fn_init(f, g, n, cg_win_fn(g, n, "final", g->t_void, (LLVMTypeRef[]){P, I, P, I, g->t_i32}, 5));
   LLVMValueRef states = LLVMGetParam(f->fn, 0), out = LLVMGetParam(f->fn, 2);
   LLVMPositionBuilderAtEnd(g->b, f->entry);
   LLVMValueRef cols = LLVMBuildLoad2(g->b, P, LLVMBuildStructGEP2(g->b, g->t_batch, out, CG_BATCH_COLS, ""),
