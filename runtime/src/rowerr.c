@@ -71,6 +71,19 @@ static void dead_ioerr(pipe_run *r, const pipe_conn_desc *c, const char *msg, in
   rt_run_fail(r, 1, text);
 }
 
+/* Writes dead-letter records b to connector `dead` and releases b. 0, or -1 after failing
+ * the run on a write error. */
+static int put_dead(pipe_run *r, int dead, pipe_batch *b) {
+  rt_ioerr ioerr;
+  errno = 0;
+  int rc = rt_writer_write(r->dead[dead].writer, b, &ioerr);
+  int was_epipe = errno == EPIPE;
+  rt_batch_release(b);
+  if (rc == 0) return 0;
+  dead_ioerr(r, r->dead[dead].conn, ioerr.msg, was_epipe);
+  return -1;
+}
+
 /* Writes one dead-letter record. 0, or -1 after failing the run on a write error. */
 static int write_dead(rt_node *n, int dead, const rowerr *e) {
   pipe_run *r = n->run;
@@ -95,16 +108,7 @@ static int write_dead(rt_node *n, int dead, const rowerr *e) {
   b->nrows = 1;
   b->lines[0] = e->line;
   b->origin = e->origin;
-  rt_ioerr ioerr;
-  errno = 0;
-  int rc = rt_writer_write(r->dead[dead].writer, b, &ioerr);
-  int was_epipe = errno == EPIPE;
-  rt_batch_release(b);
-  if (rc != 0) {
-    dead_ioerr(r, r->dead[dead].conn, ioerr.msg, was_epipe);
-    return -1;
-  }
-  return 0;
+  return put_dead(r, dead, b);
 }
 
 /* The row is counted under exactly one of skipped, dead or failed, so that every stats
@@ -273,15 +277,7 @@ int rt_sink_dead(rt_node *n, const pipe_batch *in, int code, const char *msg) {
   for (int64_t i = 0; i < in->nrows; i++) dead_record(n, b, in, i, rt_rowerr_code_name(code), msg, pipe, pn);
   b->nrows = in->nrows;
   b->origin = in->origin;
-  rt_ioerr ioerr;
-  errno = 0;
-  int rc = rt_writer_write(r->dead[dead].writer, b, &ioerr);
-  int was_epipe = errno == EPIPE;
-  rt_batch_release(b);
-  if (rc != 0) {
-    dead_ioerr(r, r->dead[dead].conn, ioerr.msg, was_epipe);
-    return -1;
-  }
+  if (put_dead(r, dead, b) != 0) return -1;
   n->ops[0].dead += in->nrows;
   return 0;
 }
