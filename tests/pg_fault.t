@@ -20,11 +20,7 @@ tmp=$(mktemp -d)
 trap 'exec 3>&-; pg_stop; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 cd "$tmp" || exit 1
-unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS
-if ! pg_start 2> start.err; then
-  echo "Bail out! cannot start a PostgreSQL server: $(tr '\n' ' ' < start.err)"
-  exit 1
-fi
+pg_test_start
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); echo "not ok $n - $1"; }

@@ -20,11 +20,7 @@ test_env
 trap 'pg_stop; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM HUP
 cd "$tmp" || exit 1
-unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS
-if ! pg_start 2> start.err; then
-  echo "Bail out! cannot start a PostgreSQL server: $(tr '\n' ' ' < start.err)"
-  exit 1
-fi
+pg_test_start
 n=0
 db=$PG_CONNINFO
 

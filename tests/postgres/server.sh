@@ -20,6 +20,9 @@
 #                     PAUSE seconds later (default 0).
 #   pg_stop           stops the server at once and removes PG_DIR. Safe to call twice, and
 #                     meant for an EXIT trap.
+#   pg_test_start     for a TAP test, in its working directory: clears the PG* variables
+#                     that would point libpq elsewhere and starts the server, or prints
+#                     "Bail out!" with the reason and exits 1.
 
 pg_find_bin() {
   if [ -n "${PG_BIN:-}" ]; then return 0; fi
@@ -80,4 +83,12 @@ pg_stop() {
   fi
   rm -rf "$PG_DIR"
   PG_DIR=
+}
+
+pg_test_start() {
+  unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS
+  if ! pg_start 2> start.err; then
+    echo "Bail out! cannot start a PostgreSQL server: $(tr '\n' ' ' < start.err)"
+    exit 1
+  fi
 }
