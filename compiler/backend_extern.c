@@ -30,21 +30,30 @@ int backend_externs(cg_ctx *g, extern_sym **out) {
   return n;
 }
 
+int backend_extern_links(cg_ctx *g, const char ***out) {
+  extern_sym *x;
+  int n = backend_externs(g, &x), m = 0;
+  const char **links = arena_alloc(g->a, sizeof *links * (size_t)(n ? n : 1));
+  for (int i = 0; i < n; i++) {
+    bool seen = false;
+    for (int k = 0; k < m && !seen; k++) seen = strcmp(links[k], x[i].link) == 0;
+    if (!seen) links[m++] = x[i].link;
+  }
+  *out = links;
+  return m;
+}
+
 /* The linker arguments for the `from` libraries, each once: -lNAME, or the path of the
  * shared object with an rpath to its directory. Placed before the runtime's own libraries
  * so that a library's symbols win over same-named ones of libc. */
 void backend_extern_libs(cg_ctx *g, ptrvec *v) {
-  extern_sym *x;
-  int n = backend_externs(g, &x);
+  const char **links;
+  int n = backend_extern_links(g, &links);
   for (int i = 0; i < n; i++) {
-    bool seen = false;
-    for (int k = 0; k < i && !seen; k++) seen = strcmp(x[k].link, x[i].link) == 0;
-    if (seen) continue;
-    ptrvec_push(g->a, v, (void *)x[i].link);
-    const char *slash = x[i].link[0] == '/' ? strrchr(x[i].link, '/') : NULL;
+    ptrvec_push(g->a, v, (void *)links[i]);
+    const char *slash = links[i][0] == '/' ? strrchr(links[i], '/') : NULL;
     if (slash)
-      ptrvec_push(g->a, v, arena_printf(g->a, "-Wl,-rpath,%.*s", (int)(slash - x[i].link),
-                                        x[i].link));
+      ptrvec_push(g->a, v, arena_printf(g->a, "-Wl,-rpath,%.*s", (int)(slash - links[i]), links[i]));
   }
 }
 

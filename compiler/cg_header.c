@@ -229,13 +229,10 @@ static void typed_api(cg_ctx *g, FILE *f, const plan_program *p) {
 /* The libraries of the program's `extern fn ... from "LIB"`, which the object calls and
  * the embedding program must link too (pipec links them itself only into executables). */
 static void link_externs(cg_ctx *g, FILE *f) {
-  extern_sym *x;
-  int n = backend_externs(g, &x);
-  for (int i = 0; i < n; i++) {
-    bool seen = false;
-    for (int k = 0; k < i && !seen; k++) seen = strcmp(x[k].link, x[i].link) == 0;
-    if (!seen) fprintf(f, "%s %s", i ? "" : "\n * Also link the libraries of its extern fns:", x[i].link);
-  }
+  const char **links;
+  int n = backend_extern_links(g, &links);
+  for (int i = 0; i < n; i++)
+    fprintf(f, "%s %s", i ? "" : "\n * Also link the libraries of its extern fns:", links[i]);
 }
 
 int cg_write_header(cg_ctx *g, const char *path) {
