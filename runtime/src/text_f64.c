@@ -89,9 +89,6 @@ static const u128 pow10_128[21] = {
     1000000000000000000ULL, P19, (u128)P19 * 10,
 };
 
-static u128 pow10_u128(int s) {
-  return pow10_128[s];
-}
 
 /* The decimal exponent of a (1e-4 <= a < 1e15): 10^x <= a < 10^(x+1). The doubles 1e-1 ..
  * 1e-4 lie above the exact powers, and no double lies between, so comparing with them is
@@ -115,11 +112,11 @@ static uint64_t round_digits(uint64_t m, int shift, int p, int *x) {
   for (int tries = 0; tries < 3; tries++) {
     int s = p - 1 - *x;
     if (s < 0) return 0;
-    u128 n = (u128)m * pow10_u128(s);
+    u128 n = (u128)m * pow10_128[s];
     u128 d = n >> shift, rem = n & (((u128)1 << shift) - 1), half = (u128)1 << (shift - 1);
     if (rem > half || (rem == half && (d & 1))) d++;
-    if (d >= pow10_u128(p)) (*x)++;           /* 9.99..95 rounds up to 10.0 */
-    else if (d < pow10_u128(p - 1)) (*x)--;   /* a guess one too high */
+    if (d >= pow10_128[p]) (*x)++;           /* 9.99..95 rounds up to 10.0 */
+    else if (d < pow10_128[p - 1]) (*x)--;   /* a guess one too high */
     else return *x < p ? (uint64_t)d : 0;
   }
   return 0;
@@ -129,7 +126,7 @@ static uint64_t round_digits(uint64_t m, int shift, int p, int *x) {
  * half a gap either side (a quarter below when m is the smallest mantissa, where the gap
  * below halves), ends included when m is even (ties go to even). */
 static int reads_back(uint64_t d, int s, uint64_t m, int shift) {
-  u128 n = (u128)m * pow10_u128(s), c = (u128)d << shift, ten = pow10_u128(s);
+  u128 n = (u128)m * pow10_128[s], c = (u128)d << shift, ten = pow10_128[s];
   int below = c < n, even = (m & 1) == 0;
   u128 diff = below ? n - c : c - n;
   u128 lhs = (below && m == (1ULL << 52)) ? 4 * diff : 2 * diff;
